@@ -1,0 +1,17 @@
+export { startEmulator } from './start.js';
+export { COMMON_SERVICES } from './routes/csds.js';
+export type {
+  Emulator,
+  EmulatorCredentialOverrides,
+  EmulatorCredentials,
+  EmulatorFaults,
+  EmulatorLpAuthOptions,
+  EmulatorLpAuthCredentials,
+  EmulatorOptions,
+  EmulatorStats,
+  Fault,
+  KnownRouteName,
+  RotateSigningKeyOptions,
+  RouteName,
+  TokenRouteName,
+} from './types.js';
