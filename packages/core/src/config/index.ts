@@ -1,0 +1,11 @@
+export { Secret, secret, reveal } from './secret.js';
+export { redactUrl, redactHeaders } from './redact.js';
+export { isLoopbackHost, parseBaseUrl } from './url.js';
+export { stderrLogger, silentLogger, type Logger } from './logger.js';
+export {
+  resolveOptions,
+  type LpAuthOptions,
+  type ResolvedOptions,
+  type CredentialsOptions,
+} from './options.js';
+export { optionsFromEnv } from './env.js';

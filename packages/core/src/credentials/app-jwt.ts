@@ -1,0 +1,98 @@
+import { reveal, type Secret } from '../config/secret.js';
+import type { TokenManager } from '../tokens/token-manager.js';
+import {
+  type AuthorizeContext,
+  type AuthorizeResult,
+  type Credential,
+  type CredentialRuntime,
+  type OutgoingRequest,
+  tokenForRequest,
+  tokenManagerFor,
+} from './credential.js';
+import { callTokenEndpoint, jwtExpiry, malformedTokenResponse, parseExpiresIn } from './token-endpoint.js';
+
+/** Options of the OAuth 2.0 client-credentials flow (AppJWT). */
+export interface AppJwtOptions {
+  clientId: string;
+  clientSecret: string | Secret;
+  /** Sentinel's token path: `v1` (documented, default) or `v2`. */
+  tokenPath?: 'v1' | 'v2';
+}
+
+/** Services that take the AppJWT raw in `Authorization`, without `Bearer` (LivePerson's own clients). */
+const RAW_AUTHORIZATION_SERVICES = new Set(['asyncMessagingEnt', 'idp']);
+
+const ONE_HOUR_MS = 60 * 60_000;
+
+/**
+ * AppJWT: an application's OAuth 2.0 client-credentials token from Sentinel, valid one hour,
+ * cached and refreshed by the token engine. Sent as `Authorization: Bearer <jwt>`, or raw to the
+ * Send API (`asyncMessagingEnt`) and the IdP (`idp`) as LivePerson's own code does.
+ */
+export class AppJwtCredential implements Credential {
+  readonly kind = 'appJwt';
+  readonly refreshable = true;
+  readonly tokens: TokenManager;
+  readonly #runtime: CredentialRuntime;
+  readonly #options: AppJwtOptions;
+
+  constructor(options: AppJwtOptions, runtime: CredentialRuntime) {
+    this.#options = options;
+    this.#runtime = runtime;
+    this.tokens = tokenManagerFor(runtime, {
+      name: this.kind,
+      key: `lp:${runtime.accountId}:appJwt:${options.clientId}`,
+      fetchToken: (signal) => this.#fetchToken(signal),
+    });
+  }
+
+  async authorize(request: OutgoingRequest, context: AuthorizeContext): Promise<AuthorizeResult> {
+    const token = await tokenForRequest(this.tokens, context);
+    const raw = context.service !== undefined && RAW_AUTHORIZATION_SERVICES.has(context.service);
+    request.headers.set('authorization', raw ? token.value : `Bearer ${token.value}`);
+    return { token: token.value };
+  }
+
+  invalidate(): Promise<void> {
+    return this.tokens.invalidate();
+  }
+
+  async close(): Promise<void> {
+    this.tokens.close();
+  }
+
+  async #fetchToken(signal: AbortSignal) {
+    const { accountId, domains, now } = this.#runtime;
+    const base = await domains.resolve('sentinel');
+    const account = encodeURIComponent(accountId);
+    const url =
+      this.#options.tokenPath === 'v2'
+        ? new URL(`${base}/sentinel/api/v2/account/${account}/app/token`)
+        : new URL(`${base}/sentinel/api/account/${account}/app/token?v=1.0`);
+    const form = new URLSearchParams({
+      client_id: this.#options.clientId,
+      client_secret: reveal(this.#options.clientSecret),
+      grant_type: 'client_credentials',
+    });
+    const { body } = await callTokenEndpoint(
+      this.#runtime,
+      this.kind,
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form,
+      },
+      signal,
+    );
+    const fields = (body ?? {}) as { access_token?: unknown; expires_in?: unknown };
+    if (typeof fields.access_token !== 'string' || fields.access_token === '') {
+      malformedTokenResponse(this.kind, url, 'an access_token');
+    }
+    const value = fields.access_token;
+    const expiresIn = parseExpiresIn(fields.expires_in);
+    const expiresAt =
+      expiresIn !== undefined ? now() + expiresIn * 1000 : (jwtExpiry(value) ?? now() + ONE_HOUR_MS);
+    return { value, expiresAt };
+  }
+}

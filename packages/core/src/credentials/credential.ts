@@ -1,0 +1,84 @@
+import type { Logger } from '../config/logger.js';
+import type { DomainResolver } from '../domains/csds.js';
+import type { OrchestratorRegion } from '../domains/regions.js';
+import type { FetchFn } from '../http/send.js';
+import type { RetryPolicy } from '../tokens/backoff.js';
+import type { TokenStore } from '../tokens/store.js';
+import { TokenManager, type TokenManagerOptions, type TokenSet } from '../tokens/token-manager.js';
+
+/** A request about to be sent, before or after a credential is applied. */
+export interface OutgoingRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+}
+
+export interface AuthorizeContext {
+  /** The LivePerson service the request goes to (`sentinel`, `asyncMessagingEnt`, …), when known. */
+  service?: string;
+  /** Set when the API rejected `rejected` with 401: the credential must bring a fresh token. */
+  rejected?: string;
+  signal?: AbortSignal;
+}
+
+export interface AuthorizeResult {
+  /** The token value applied, so that a 401 can name it as rejected. */
+  token?: string;
+}
+
+/**
+ * One way of authorizing requests to LivePerson. Bearer-token flows implement it over a
+ * `TokenManager`; OAuth 1.0 signs each request; the Orchestrator v1 key only sets a header.
+ */
+export interface Credential {
+  /** The flow, e.g. `appJwt`, `orchestratorV1`. */
+  readonly kind: string;
+  /** Whether a 401 may be cured by fetching a fresh token (false for static keys). */
+  readonly refreshable: boolean;
+  /** The region for Conversation Orchestrator credentials. */
+  readonly region?: OrchestratorRegion;
+  /** Applies the credential to `request` in place. */
+  authorize(request: OutgoingRequest, context: AuthorizeContext): Promise<AuthorizeResult>;
+  /** Forgets any cached token. */
+  invalidate(): Promise<void>;
+  /** Stops timers and retries; logs out where the flow has a session. */
+  close(): Promise<void>;
+}
+
+/** What every credential needs from the `LpAuth` that owns it. */
+export interface CredentialRuntime {
+  accountId: string;
+  domains: DomainResolver;
+  fetch: FetchFn;
+  store: TokenStore;
+  logger: Logger;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  now: () => number;
+}
+
+/**
+ * The `TokenManager` of a bearer-token credential, wired to the runtime's store, retry policy,
+ * logger and clock. `key` names the token in the store (`lp:{account}:{kind}:…`).
+ */
+export function tokenManagerFor(
+  runtime: CredentialRuntime,
+  options: Pick<TokenManagerOptions, 'name' | 'key' | 'fetchToken' | 'onRefreshed'>,
+): TokenManager {
+  return new TokenManager({
+    store: runtime.store,
+    retry: runtime.retry,
+    logger: runtime.logger,
+    now: runtime.now,
+    ...options,
+  });
+}
+
+/** The token to apply for `context`: a fresh one when the API rejected the previous one with 401. */
+export function tokenForRequest(tokens: TokenManager, context: AuthorizeContext): Promise<TokenSet> {
+  return tokens.getToken({
+    forceRefresh: context.rejected !== undefined,
+    rejected: context.rejected,
+    signal: context.signal,
+  });
+}

@@ -1,0 +1,200 @@
+import { CsdsUnavailableError, DomainNotFoundError, LpAuthError } from '../errors.js';
+import type { Logger } from '../config/logger.js';
+import { isLoopbackHost } from '../config/url.js';
+import { readErrorBody, sendOnce, type FetchFn } from '../http/send.js';
+import { isRegionalService, regionalBaseUrl, type OrchestratorRegion } from './regions.js';
+
+/** LivePerson's domain API host. */
+export const DEFAULT_CSDS_URL = 'https://api.liveperson.net';
+
+export interface DomainResolverOptions {
+  accountId: string;
+  /** CSDS base URL (already validated). Default {@link DEFAULT_CSDS_URL}. */
+  csdsUrl?: string;
+  /** Fixed base URLs per service (already validated); they win over CSDS. */
+  overrides?: Readonly<Record<string, string>>;
+  /** How long an answer is fresh. Default 10 minutes. */
+  ttlMs?: number;
+  /** How long past `ttlMs` the last good answer is still served while CSDS fails. Default 1 hour. */
+  staleIfErrorMs?: number;
+  timeoutMs?: number;
+  fetch?: FetchFn;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface Snapshot {
+  domains: Map<string, string>;
+  fetchedAt: number;
+}
+
+/** Share of the TTL after which a read also starts a refresh in the background. */
+const SOFT_TTL_SHARE = 0.8;
+/** After a failed background refresh, wait this long before trying again. */
+const FAILURE_COOLDOWN_MS = 15_000;
+
+/**
+ * Resolves LivePerson service names (`agentVep`, `sentinel`, …) to base URLs through CSDS. One call
+ * fetches every service; answers are cached, refreshed in the background before they go stale, fetched
+ * once for concurrent callers, and the last good answer keeps serving for a bounded time when CSDS fails.
+ */
+export class DomainResolver {
+  readonly #o: DomainResolverOptions;
+  readonly #csdsUrl: string;
+  readonly #ttlMs: number;
+  readonly #staleMs: number;
+  readonly #now: () => number;
+  #snapshot: Snapshot | undefined;
+  #inflight: Promise<Snapshot> | undefined;
+  #retryAfter = 0;
+
+  constructor(options: DomainResolverOptions) {
+    this.#o = options;
+    this.#csdsUrl = options.csdsUrl ?? DEFAULT_CSDS_URL;
+    this.#ttlMs = options.ttlMs ?? 10 * 60_000;
+    this.#staleMs = options.staleIfErrorMs ?? 60 * 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * The base URL (`https://host`, no trailing slash) of `service`.
+   * @param region for the Conversation Orchestrator's regional services
+   */
+  async resolve(service: string, region?: OrchestratorRegion): Promise<string> {
+    const fixed = this.#o.overrides?.[service];
+    if (fixed) return fixed;
+    if (isRegionalService(service)) return regionalBaseUrl(service, region ?? 'us');
+    const snapshot = await this.#current();
+    const found = snapshot.domains.get(service);
+    if (!found) throw new DomainNotFoundError(service, this.#o.accountId, [...snapshot.domains.keys()]);
+    return found;
+  }
+
+  /** Every service CSDS lists for the account, with overrides applied. */
+  async all(): Promise<Record<string, string>> {
+    const snapshot = await this.#current();
+    return { ...Object.fromEntries(snapshot.domains), ...this.#o.overrides };
+  }
+
+  /** Drops the cached answer; the next call asks CSDS again. */
+  invalidate(): void {
+    this.#snapshot = undefined;
+  }
+
+  async #current(): Promise<Snapshot> {
+    const snapshot = this.#snapshot;
+    const now = this.#now();
+    if (snapshot) {
+      const age = now - snapshot.fetchedAt;
+      if (age < this.#ttlMs) {
+        if (age >= this.#ttlMs * SOFT_TTL_SHARE && now >= this.#retryAfter) {
+          this.#fetch().catch(() => undefined);
+        }
+        return snapshot;
+      }
+      try {
+        return await this.#fetch();
+      } catch (error) {
+        if (age < this.#ttlMs + this.#staleMs) {
+          this.#o.logger.warn('CSDS failed; serving the last good domains', {
+            accountId: this.#o.accountId,
+            ageSeconds: Math.round(age / 1000),
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return snapshot;
+        }
+        throw error;
+      }
+    }
+    return this.#fetch();
+  }
+
+  #fetch(): Promise<Snapshot> {
+    this.#inflight ??= this.#load()
+      .then(
+        (snapshot) => {
+          this.#snapshot = snapshot;
+          this.#retryAfter = 0;
+          return snapshot;
+        },
+        (error: unknown) => {
+          this.#retryAfter = this.#now() + FAILURE_COOLDOWN_MS;
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    return this.#inflight;
+  }
+
+  async #load(): Promise<Snapshot> {
+    const account = encodeURIComponent(this.#o.accountId);
+    const url = new URL(`${this.#csdsUrl}/api/account/${account}/service/baseURI.json?version=1.0`);
+    let response: Response;
+    try {
+      response = await sendOnce(this.#o.fetch ?? fetch, url, { method: 'GET' }, this.#o.timeoutMs ?? 10_000);
+    } catch (error) {
+      throw new CsdsUnavailableError(
+        this.#o.accountId,
+        error instanceof LpAuthError ? error.message : String(error),
+        error,
+      );
+    }
+    if (!response.ok) {
+      const body = await readErrorBody(response);
+      const hint = response.status === 401 || response.status === 404 ? ' Check the account id.' : '';
+      throw new CsdsUnavailableError(this.#o.accountId, `CSDS answered ${response.status}.${hint}`, body);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw new CsdsUnavailableError(this.#o.accountId, 'CSDS answered with a body that is not JSON.', error);
+    }
+    const domains = this.#parse(body);
+    if (domains.size === 0) {
+      throw new CsdsUnavailableError(this.#o.accountId, 'CSDS answered without any service.');
+    }
+    return { domains, fetchedAt: this.#now() };
+  }
+
+  /** Accepts `{ baseURIs: [...] }` (all services), a single `{ service, baseURI }`, or a bare array. */
+  #parse(body: unknown): Map<string, string> {
+    const entries: unknown[] = Array.isArray(body)
+      ? body
+      : body && typeof body === 'object' && Array.isArray((body as { baseURIs?: unknown }).baseURIs)
+        ? (body as { baseURIs: unknown[] }).baseURIs
+        : [body];
+    const domains = new Map<string, string>();
+    for (const entry of entries) {
+      if (!entry || typeof entry !== 'object') continue;
+      const { service, baseURI } = entry as { service?: unknown; baseURI?: unknown };
+      if (typeof service !== 'string' || typeof baseURI !== 'string' || baseURI === '') continue;
+      const url = this.#toBaseUrl(baseURI);
+      if (url) domains.set(service, url);
+    }
+    return domains;
+  }
+
+  /**
+   * CSDS gives bare host names and clients prepend https. The emulator runs plain http on loopback,
+   * so a loopback host gets http when CSDS itself was reached over http on loopback; any other
+   * host always gets https. A baseURI with its own scheme keeps it, under the same rule.
+   */
+  #toBaseUrl(baseURI: string): string | undefined {
+    const csdsIsLocal = this.#csdsUrl.startsWith('http://');
+    const withScheme = /^[a-z]+:\/\//i.test(baseURI) ? baseURI : `https://${baseURI}`;
+    let url: URL;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      this.#o.logger.warn('CSDS listed a service with an unparseable baseURI; ignored', { baseURI });
+      return undefined;
+    }
+    const local = isLoopbackHost(url.hostname);
+    if (local && csdsIsLocal) url.protocol = 'http:';
+    else if (url.protocol !== 'https:') url.protocol = 'https:';
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Every error @lp-auth throws is an {@link LpAuthError} with a stable, lowercase `code` that programs
+ * can switch on, and a message a person can act on. No error ever carries a secret: messages, `details`
+ * and `toJSON()` are built from redacted values only.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await lp.clients.appJwt.request({ service: 'accountConfigReadOnly', path: '/api/account/{accountId}/configuration/le-users/skills' });
+ * } catch (e) {
+ *   if (e instanceof LpApiError && e.status === 404) { ... }
+ *   if (isLpAuthError(e, 'retry_budget_exceeded')) { ... }
+ * }
+ * ```
+ *
+ * @module
+ */
+
+/** The stable codes of the errors that are not about a consumer token. */
+export type LpAuthErrorCode =
+  | 'config_invalid'
+  | 'domain_not_found'
+  | 'csds_unavailable'
+  | 'token_request_failed'
+  | 'credentials_rejected'
+  | 'retry_budget_exceeded'
+  | 'api_error'
+  | 'timeout'
+  | 'network_error'
+  | 'aborted'
+  | 'closed'
+  | (string & {});
+
+export interface LpAuthErrorOptions {
+  cause?: unknown;
+  /** HTTP status this error maps to when an adapter turns it into a response. */
+  httpStatus?: number;
+}
+
+/** Base class of every error the library throws. */
+export class LpAuthError extends Error {
+  /** A stable, lowercase identifier, e.g. `config_invalid`. */
+  readonly code: LpAuthErrorCode;
+  /** The HTTP status an adapter answers with when this error escapes a route. */
+  readonly httpStatus: number;
+
+  constructor(code: LpAuthErrorCode, message: string, options: LpAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.httpStatus = options.httpStatus ?? 500;
+  }
+
+  /** A JSON body safe to send to a client or a log: code and message, never a secret. */
+  toJSON(): Record<string, unknown> {
+    return { error: this.code, message: this.message };
+  }
+}
+
+/** Options are missing or malformed. Thrown at start-up by `createLpAuth`; `field` names the culprit. */
+export class ConfigError extends LpAuthError {
+  /** Dotted path of the offending option, e.g. `credentials.appJwt.clientId`, or the env variable. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('config_invalid', `Invalid @lp-auth option "${field}": ${message}`, { httpStatus: 500 });
+    this.field = field;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), field: this.field };
+  }
+}
+
+/** CSDS does not list the service for the account (a typo, or a service the account lacks). */
+export class DomainNotFoundError extends LpAuthError {
+  readonly service: string;
+  readonly accountId: string;
+  constructor(service: string, accountId: string, known: readonly string[]) {
+    const hint = known.length
+      ? ` Known services: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}. Service names are case-sensitive.`
+      : '';
+    super(
+      'domain_not_found',
+      `LivePerson's domain API (CSDS) lists no service "${service}" for account ${accountId}.${hint}`,
+      { httpStatus: 502 },
+    );
+    this.service = service;
+    this.accountId = accountId;
+  }
+}
+
+/** CSDS could not be reached or answered badly, and no usable cached answer was left. */
+export class CsdsUnavailableError extends LpAuthError {
+  readonly accountId: string;
+  constructor(accountId: string, message: string, cause?: unknown) {
+    super('csds_unavailable', `Could not resolve LivePerson domains for account ${accountId}: ${message}`, {
+      cause,
+      httpStatus: 502,
+    });
+    this.accountId = accountId;
+  }
+}
+
+/** What a failed HTTP exchange with LivePerson looked like, secrets removed. */
+export interface HttpFailureDetails {
+  /** HTTP status, or undefined when no response arrived. */
+  status?: number;
+  /** The method and redacted URL of the request. */
+  method?: string;
+  url?: string;
+  /** LivePerson's error body (parsed JSON when it was JSON, else text, truncated). */
+  body?: unknown;
+  /** The request id from the response (`x-request-id`), or the one we sent. */
+  requestId?: string;
+  /** Milliseconds the server asked us to wait (`Retry-After`). */
+  retryAfterMs?: number;
+}
+
+/** A token endpoint (Sentinel, Login, Orchestrator) failed in a way worth retrying, or not. */
+export class TokenRequestError extends LpAuthError implements HttpFailureDetails {
+  readonly credential: string;
+  readonly status?: number;
+  readonly method?: string;
+  readonly url?: string;
+  readonly body?: unknown;
+  readonly requestId?: string;
+  readonly retryAfterMs?: number;
+  /** Whether trying again later could succeed (5xx, 429, network). */
+  readonly retryable: boolean;
+  constructor(
+    credential: string,
+    message: string,
+    details: HttpFailureDetails & { retryable: boolean; cause?: unknown },
+  ) {
+    super('token_request_failed', `${credential}: ${message}`, { cause: details.cause, httpStatus: 502 });
+    this.credential = credential;
+    this.status = details.status;
+    this.method = details.method;
+    this.url = details.url;
+    this.body = details.body;
+    this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
+    this.retryable = details.retryable;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, requestId: this.requestId };
+  }
+}
+
+/** LivePerson refused the configured credentials themselves (wrong client secret, key, password). */
+export class CredentialsRejectedError extends LpAuthError {
+  readonly credential: string;
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly requestId?: string;
+  constructor(credential: string, message: string, details: HttpFailureDetails = {}) {
+    super('credentials_rejected', `${credential}: ${message}`, { httpStatus: 502 });
+    this.credential = credential;
+    this.status = details.status;
+    this.body = details.body;
+    this.requestId = details.requestId;
+  }
+}
+
+/** Retries were spent without success; `cause` is the last failure. */
+export class RetryBudgetExceededError extends LpAuthError {
+  readonly attempts: number;
+  constructor(what: string, attempts: number, cause: unknown) {
+    const last = cause instanceof Error ? ` Last error: ${cause.message}` : '';
+    super('retry_budget_exceeded', `${what} failed after ${attempts} attempt(s).${last}`, {
+      cause,
+      httpStatus: 503,
+    });
+    this.attempts = attempts;
+  }
+}
+
+/** A LivePerson API answered with a non-success status. */
+export class LpApiError extends LpAuthError implements HttpFailureDetails {
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly body?: unknown;
+  readonly requestId?: string;
+  readonly retryAfterMs?: number;
+  constructor(details: HttpFailureDetails & { status: number; method: string; url: string }) {
+    super('api_error', `LivePerson answered ${details.status} to ${details.method} ${details.url}`, {
+      httpStatus: 502,
+    });
+    this.status = details.status;
+    this.method = details.method;
+    this.url = details.url;
+    this.body = details.body;
+    this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, requestId: this.requestId };
+  }
+}
+
+/** A request did not complete within its timeout. */
+export class TimeoutError extends LpAuthError {
+  readonly timeoutMs: number;
+  constructor(what: string, timeoutMs: number) {
+    super('timeout', `${what} timed out after ${timeoutMs} ms`, { httpStatus: 504 });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The connection failed (refused, reset, DNS) before a response arrived. */
+export class NetworkError extends LpAuthError {
+  constructor(what: string, cause: unknown) {
+    const reason = cause instanceof Error ? (describeNetworkCause(cause) ?? cause.message) : String(cause);
+    super('network_error', `${what} failed: ${reason}`, { cause, httpStatus: 502 });
+  }
+}
+
+/** The caller's own AbortSignal fired. */
+export class AbortedError extends LpAuthError {
+  constructor(what: string, cause?: unknown) {
+    super('aborted', `${what} was aborted by the caller`, { cause, httpStatus: 499 });
+  }
+}
+
+/** The LpAuth instance (or a client) was closed and cannot be used any more. */
+export class ClosedError extends LpAuthError {
+  constructor(what: string) {
+    super('closed', `${what} is closed`, { httpStatus: 503 });
+  }
+}
+
+/** True when `e` is an LpAuthError, optionally with the given code. */
+export function isLpAuthError(e: unknown, code?: LpAuthErrorCode): e is LpAuthError {
+  return e instanceof LpAuthError && (code === undefined || e.code === code);
+}
+
+function describeNetworkCause(error: Error): string | undefined {
+  // undici wraps the socket error: "fetch failed" with cause { code: 'ECONNREFUSED' | 'UND_ERR_SOCKET' … }
+  const inner = (error as { cause?: unknown }).cause;
+  if (inner && typeof inner === 'object' && 'code' in inner) {
+    const code = String((inner as { code: unknown }).code);
+    const message = inner instanceof Error ? inner.message : '';
+    return message ? `${code} (${message})` : code;
+  }
+  return undefined;
+}

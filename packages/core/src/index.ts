@@ -1,0 +1,12 @@
+/**
+ * `@lp-auth/core`: LivePerson Conversational Cloud authentication for Node.js servers.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
+export * from './config/index.js';
+export * from './domains/index.js';
+export * from './tokens/index.js';
+export * from './http/index.js';
+export * from './credentials/index.js';

@@ -1,0 +1,146 @@
+import { inspect } from 'node:util';
+import { ClosedError, ConfigError } from './errors.js';
+import { optionsFromEnv } from './config/env.js';
+import { stderrLogger, type Logger } from './config/logger.js';
+import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
+import { AppJwtCredential } from './credentials/app-jwt.js';
+import { ConsumerJwsCache } from './credentials/consumer-jws.js';
+import type { Credential, CredentialRuntime } from './credentials/credential.js';
+import { LoginCredential } from './credentials/login.js';
+import { OAuth1Credential } from './credentials/oauth1.js';
+import { OrchestratorV1Credential } from './credentials/orchestrator-v1.js';
+import { OrchestratorV2Credential } from './credentials/orchestrator-v2.js';
+import { DomainResolver } from './domains/csds.js';
+import { LpClient } from './http/lp-client.js';
+import { MemoryTokenStore, type TokenStore } from './tokens/store.js';
+
+/** One authorized client per configured credential. */
+export interface LpClients {
+  appJwt?: LpClient;
+  orchestratorV1?: LpClient;
+  orchestratorV2?: LpClient;
+  /** Requests signed with a LivePerson API key (OAuth 1.0, legacy). */
+  oauth1?: LpClient;
+  /** Requests with the Login Service bearer (`credential` is a `LoginCredential`: `session()`). */
+  login?: LpClient;
+}
+
+/**
+ * The wired library: clients, domains and store for one account. Build it once per process
+ * (adapters do), and `close()` it on shutdown.
+ */
+export interface LpAuth {
+  readonly accountId: string;
+  readonly clients: Readonly<LpClients>;
+  readonly domains: DomainResolver;
+  readonly store: TokenStore;
+  readonly logger: Logger;
+  /** The validated options, secrets redacted when printed. */
+  readonly options: ResolvedOptions;
+  /** The client for `kind`, or a `config_invalid` error saying how to configure it. */
+  client(kind: keyof LpClients): LpClient;
+  /** Stops timers and retries, logs out of sessions, closes the store if this instance owns it. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+/**
+ * Builds an {@link LpAuth} from options (validated now; a bad field throws `ConfigError` naming it).
+ * Without options it reads the `LP_*` environment variables.
+ *
+ * @example
+ * ```ts
+ * const lp = createLpAuth({
+ *   accountId: '12345678',
+ *   credentials: { appJwt: { clientId: process.env.CLIENT_ID!, clientSecret: process.env.CLIENT_SECRET! } },
+ * });
+ * const { data } = await lp.clients.appJwt!.request({
+ *   service: 'accountConfigReadOnly',
+ *   path: '/api/account/{accountId}/configuration/le-users/skills',
+ * });
+ * await lp.close();
+ * ```
+ */
+export function createLpAuth(options?: LpAuthOptions): LpAuth {
+  const resolved = resolveOptions(options ?? (optionsFromEnv() as LpAuthOptions));
+  const logger = resolved.logger ?? stderrLogger;
+  const ownsStore = !resolved.store;
+  const store = resolved.store ?? new MemoryTokenStore();
+  const fetchFn = resolved.http.fetch ?? ((input, init) => fetch(input, init));
+  const domains = new DomainResolver({
+    accountId: resolved.accountId,
+    csdsUrl: resolved.csds.baseUrl,
+    overrides: resolved.domains,
+    ttlMs: resolved.csds.ttlMs,
+    staleIfErrorMs: resolved.csds.staleIfErrorMs,
+    timeoutMs: resolved.http.timeoutMs,
+    fetch: fetchFn,
+    logger,
+  });
+  const runtime: CredentialRuntime = {
+    accountId: resolved.accountId,
+    domains,
+    fetch: fetchFn,
+    store,
+    logger,
+    retry: resolved.http.retry,
+    timeoutMs: resolved.http.timeoutMs,
+    now: Date.now,
+  };
+  const credentials: Credential[] = [];
+  const clients: LpClients = {};
+  const closers: (() => void)[] = [];
+  const add = (key: keyof LpClients, credential: Credential, client = new LpClient(credential, runtime)) => {
+    credentials.push(credential);
+    clients[key] = client;
+  };
+  const c = resolved.credentials;
+  if (c.appJwt) {
+    const appJwt = new AppJwtCredential(c.appJwt, runtime);
+    const consumerJws = new ConsumerJwsCache(appJwt, runtime);
+    closers.push(() => consumerJws.close());
+    add('appJwt', appJwt, new LpClient(appJwt, runtime, { consumerJws }));
+  }
+  if (c.orchestratorV1) add('orchestratorV1', new OrchestratorV1Credential(c.orchestratorV1));
+  if (c.orchestratorV2) add('orchestratorV2', new OrchestratorV2Credential(c.orchestratorV2, runtime));
+  if (c.oauth1) add('oauth1', new OAuth1Credential(c.oauth1, runtime));
+  if (c.login) add('login', new LoginCredential(c.login, runtime));
+  Object.freeze(clients);
+
+  let closed = false;
+  const lp: LpAuth = {
+    accountId: resolved.accountId,
+    clients,
+    domains,
+    store,
+    logger,
+    options: resolved,
+    client(kind) {
+      if (closed) throw new ClosedError('LpAuth');
+      const client = clients[kind];
+      if (!client) {
+        throw new ConfigError(
+          `credentials.${kind}`,
+          `no ${kind} credential is configured, so lp.clients.${kind} does not exist.`,
+        );
+      }
+      return client;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const close of closers) close();
+      await Promise.allSettled(credentials.map((credential) => credential.close()));
+      if (ownsStore) await store.close?.();
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  Object.defineProperty(lp, inspect.custom, {
+    enumerable: false,
+    value: () =>
+      `LpAuth { accountId: '${resolved.accountId}', clients: [${Object.keys(clients).join(', ')}] }`,
+  });
+  return lp;
+}

@@ -1,0 +1,11 @@
+export { MemoryTokenStore, type TokenStore, type TokenStoreLock } from './store.js';
+export {
+  TokenManager,
+  computeRefreshAt,
+  type TokenSet,
+  type FetchedToken,
+  type TokenManagerOptions,
+  type GetTokenOptions,
+} from './token-manager.js';
+export { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter, type RetryPolicy } from './backoff.js';
+export { withRetries, isRetryableError } from './retry.js';

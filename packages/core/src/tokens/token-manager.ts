@@ -1,0 +1,251 @@
+import { ClosedError } from '../errors.js';
+import type { Logger } from '../config/logger.js';
+import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
+import { withRetries } from './retry.js';
+import type { TokenStore } from './store.js';
+
+/** A token as the engine keeps it. Times are epoch milliseconds. */
+export interface TokenSet {
+  value: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** From this moment the engine refreshes in the background while callers keep using `value`. */
+  refreshAt: number;
+  /** Flow-specific companions of the token (a session cookie, a csrf value, a refresh token). */
+  data?: Record<string, string>;
+}
+
+/** What a flow's token endpoint gave back. */
+export interface FetchedToken {
+  value: string;
+  expiresAt: number;
+  data?: Record<string, string>;
+}
+
+export interface TokenManagerOptions {
+  /** Names the credential in messages and logs, e.g. `appJwt`. */
+  name: string;
+  /** Key of this token in the store; distinct per credential and account. */
+  key: string;
+  store: TokenStore;
+  /** Calls the flow's token endpoint once. Throws typed errors; retries are the manager's job. */
+  fetchToken: (signal: AbortSignal, previous: TokenSet | undefined) => Promise<FetchedToken>;
+  retry?: Partial<RetryPolicy>;
+  logger: Logger;
+  now?: () => number;
+  /** How long a waiter polls the store while another process refreshes. Default 10 s. */
+  lockWaitMs?: number;
+  onRefreshed?: (token: TokenSet) => void;
+  onRefreshFailed?: (error: unknown, background: boolean) => void;
+}
+
+export interface GetTokenOptions {
+  /** Skip the cache: the caller's token was just rejected by an API. */
+  forceRefresh?: boolean;
+  /**
+   * The token value the API rejected. When the current token already differs, another caller has
+   * refreshed since, and that token is returned without a new upstream call.
+   */
+  rejected?: string;
+  signal?: AbortSignal;
+}
+
+/** Seconds before expiry from which a token is not handed out any more (clock skew, transit). */
+const EXPIRY_MARGIN_MS = 5_000;
+/** After a failed background refresh, callers keep the current token and retry no sooner than this. */
+const BACKGROUND_RETRY_MS = 5_000;
+
+/** When to refresh a token of the given lifetime: at 75 % of it, and at most 5 minutes early. */
+export function computeRefreshAt(issuedAt: number, expiresAt: number): number {
+  const lifetime = Math.max(0, expiresAt - issuedAt);
+  return expiresAt - Math.min(lifetime * 0.25, 5 * 60_000);
+}
+
+/**
+ * One credential's token: cached in a {@link TokenStore}, fetched once for any number of concurrent
+ * callers (single-flight), refreshed in the background before it expires so that callers holding a
+ * valid token never wait, retried with backoff, and replaced on demand when an API rejects it.
+ */
+export class TokenManager {
+  readonly #o: TokenManagerOptions;
+  readonly #retry: RetryPolicy;
+  readonly #now: () => number;
+  readonly #closing = new AbortController();
+  #current: TokenSet | undefined;
+  #inflight: Promise<TokenSet> | undefined;
+  #backgroundBlockedUntil = 0;
+
+  constructor(options: TokenManagerOptions) {
+    this.#o = options;
+    this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A usable token: the cached one, or a fresh one when there is none or it is (nearly) expired. */
+  async getToken(options: GetTokenOptions = {}): Promise<TokenSet> {
+    if (this.#closing.signal.aborted) throw new ClosedError(`The ${this.#o.name} credential`);
+    const now = this.#now();
+    if (options.forceRefresh) {
+      const current = this.#usable(this.#current, now) ?? this.#usable(await this.#fromStore(), now);
+      if (current && options.rejected !== undefined && current.value !== options.rejected) return current;
+      return this.#wait(this.#refresh(options.rejected ?? current?.value), options.signal);
+    }
+    let current = this.#usable(this.#current, now);
+    if (!current || now >= current.refreshAt) {
+      // Another process may have refreshed it already.
+      const stored = this.#usable(await this.#fromStore(), now);
+      if (stored && (!current || stored.issuedAt > current.issuedAt)) current = this.#current = stored;
+    }
+    if (current) {
+      if (now >= current.refreshAt) this.#refreshInBackground();
+      return current;
+    }
+    return this.#wait(this.#refresh(undefined), options.signal);
+  }
+
+  /** Forgets the token here and in the store; the next caller fetches a new one. */
+  async invalidate(): Promise<void> {
+    this.#current = undefined;
+    await this.#o.store.delete(this.#o.key);
+  }
+
+  /** Stops retries and background work; later calls fail with `closed`. */
+  close(): void {
+    this.#closing.abort(new ClosedError(`The ${this.#o.name} credential`));
+  }
+
+  /** The token this process holds, if any (for diagnostics; never logged). */
+  peek(): TokenSet | undefined {
+    return this.#current;
+  }
+
+  #usable(token: TokenSet | undefined, now: number): TokenSet | undefined {
+    if (!token) return undefined;
+    const margin = Math.min(EXPIRY_MARGIN_MS, (token.expiresAt - token.issuedAt) / 10);
+    return token.expiresAt - margin > now ? token : undefined;
+  }
+
+  async #fromStore(): Promise<TokenSet | undefined> {
+    try {
+      return await this.#o.store.get<TokenSet>(this.#o.key);
+    } catch (error) {
+      this.#o.logger.warn(`${this.#o.name}: token store read failed; using this process's cache`, {
+        error: String(error),
+      });
+      return undefined;
+    }
+  }
+
+  #refreshInBackground(): void {
+    if (this.#inflight || this.#now() < this.#backgroundBlockedUntil) return;
+    this.#refresh(undefined, true).catch(() => {
+      this.#backgroundBlockedUntil = this.#now() + BACKGROUND_RETRY_MS;
+    });
+  }
+
+  #refresh(rejected: string | undefined, background = false): Promise<TokenSet> {
+    if (this.#inflight) return this.#inflight;
+    const run = this.#refreshAcrossProcesses(rejected)
+      .then((token) => {
+        this.#o.onRefreshed?.(token);
+        return token;
+      })
+      .catch((error: unknown) => {
+        this.#o.onRefreshFailed?.(error, background);
+        if (background) {
+          this.#o.logger.warn(
+            `${this.#o.name}: background token refresh failed; the current token stays in use`,
+            {
+              error: error instanceof Error ? error.message : String(error),
+            },
+          );
+        }
+        throw error;
+      })
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    this.#inflight = run;
+    return run;
+  }
+
+  async #refreshAcrossProcesses(rejected: string | undefined): Promise<TokenSet> {
+    const { store, key } = this.#o;
+    const lock = await store.lock(`${key}:lock`, 30_000).catch(() => undefined);
+    if (lock === null) {
+      // Another process is refreshing: wait for its token rather than calling LivePerson too.
+      const found = await this.#awaitOtherProcess(rejected);
+      if (found) return (this.#current = found);
+    }
+    try {
+      const previous = this.#current;
+      const fetched = await withRetries(
+        `Getting a ${this.#o.name} token`,
+        this.#retry,
+        () => this.#o.fetchToken(this.#closing.signal, previous),
+        {
+          signal: this.#closing.signal,
+          onRetry: (error, delay, n) =>
+            this.#o.logger.debug(`${this.#o.name}: token attempt ${n} failed; retrying in ${delay} ms`, {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        },
+      );
+      const issuedAt = this.#now();
+      const token: TokenSet = {
+        value: fetched.value,
+        issuedAt,
+        expiresAt: fetched.expiresAt,
+        refreshAt: computeRefreshAt(issuedAt, fetched.expiresAt),
+        ...(fetched.data ? { data: fetched.data } : {}),
+      };
+      // Stored before anyone sees it, so that other processes pick it up instead of refreshing.
+      await store.set(key, token, Math.max(1, token.expiresAt - issuedAt)).catch((error: unknown) =>
+        this.#o.logger.warn(`${this.#o.name}: token store write failed; token kept in this process only`, {
+          error: String(error),
+        }),
+      );
+      this.#current = token;
+      return token;
+    } finally {
+      await lock?.release().catch(() => undefined);
+    }
+  }
+
+  async #awaitOtherProcess(rejected: string | undefined): Promise<TokenSet | undefined> {
+    const deadline = this.#now() + (this.#o.lockWaitMs ?? 10_000);
+    const before = this.#current?.issuedAt ?? 0;
+    while (this.#now() < deadline) {
+      await sleep(50, this.#closing.signal);
+      const stored = this.#usable(await this.#fromStore(), this.#now());
+      if (stored && stored.issuedAt > before && stored.value !== rejected) return stored;
+      const lock = await this.#o.store.lock(`${this.#o.key}:lock`, 1).catch(() => undefined);
+      if (lock) {
+        // The holder finished or died. It stores before it releases, so look once more.
+        await lock.release();
+        const last = this.#usable(await this.#fromStore(), this.#now());
+        return last && last.issuedAt > before && last.value !== rejected ? last : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  #wait<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (!signal) return promise;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}
