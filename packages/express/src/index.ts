@@ -1,0 +1,24 @@
+/**
+ * `@lp-auth/express`: one line of setup puts LivePerson's authorized clients on every request.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { lpAuth, lpErrorHandler } from '@lp-auth/express';
+ *
+ * const app = express();
+ * app.use(lpAuth({ accountId: '12345678', credentials: { appJwt: { clientId, clientSecret } } }));
+ * app.get('/skills', async (req, res) => {
+ *   const { data } = await req.lp.clients.appJwt!.request({
+ *     service: 'accountConfigReadOnly',
+ *     path: '/api/account/{accountId}/configuration/le-users/skills',
+ *   });
+ *   res.json(data);
+ * });
+ * app.use(lpErrorHandler());
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { lpAuth, type LpAuthMiddleware, type LpRequestContext } from './middleware.js';
+export { lpErrorHandler } from './error-handler.js';

@@ -1,0 +1,101 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import express from 'express';
+import { startEmulator, type Emulator } from '@lp-auth/testing';
+import { ConfigError, silentLogger, type LpClient } from '@lp-auth/core';
+import { lpAuth, lpErrorHandler } from '../src/index.js';
+
+const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
+let emu: Emulator | undefined;
+let server: Server | undefined;
+let closeLp: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await closeLp?.();
+  await emu?.close();
+  server = undefined;
+  emu = undefined;
+  closeLp = undefined;
+});
+
+async function listen(app: express.Express): Promise<string> {
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function appWithEmulator(clientSecret?: string) {
+  emu = await startEmulator();
+  const middleware = lpAuth({
+    ...emu.lpAuthOptions(),
+    logger: silentLogger,
+    http: { retry: { baseDelayMs: 10, maxDelayMs: 50 } },
+    credentials: { appJwt: { ...emu.credentials.appJwt, ...(clientSecret ? { clientSecret } : {}) } },
+  });
+  closeLp = middleware.close;
+  const app = express();
+  app.use(middleware);
+  const seen: LpClient[] = [];
+  app.get('/skills', async (req, res) => {
+    seen.push(req.lp.clients.appJwt!);
+    const { data } = await req.lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
+    res.json({ skills: data, account: req.lp.auth.accountId });
+  });
+  app.get('/boom', () => {
+    throw new Error('not ours');
+  });
+  app.use(lpErrorHandler());
+  app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(418).json({ passedOn: error.message });
+  });
+  return { url: await listen(app), seen };
+}
+
+describe('lpAuth() for Express', () => {
+  test('puts the clients on every request, built once', async () => {
+    const { url, seen } = await appWithEmulator();
+    const [a, b] = await Promise.all([fetch(`${url}/skills`), fetch(`${url}/skills`)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    const body = (await a.json()) as { skills: unknown[]; account: string };
+    expect(Array.isArray(body.skills)).toBe(true);
+    expect(body.account).toBe(emu!.accountId);
+    expect(seen[0]).toBe(seen[1]);
+    expect(emu!.stats.count('sentinel.token')).toBe(1);
+  });
+
+  test('a core error becomes a JSON response with its status and code, without secrets', async () => {
+    const wrong = 'wrong-secret-0123456789abcdef';
+    const { url } = await appWithEmulator(wrong);
+    const res = await fetch(`${url}/skills`);
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: 'credentials_rejected' });
+    expect(text).not.toContain(wrong);
+  });
+
+  test('an upstream failure after retries is a 503 retry_budget_exceeded', async () => {
+    const { url } = await appWithEmulator();
+    emu!.faults.inject('api.skills', { status: 500, times: Infinity });
+    const res = await fetch(`${url}/skills`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: 'retry_budget_exceeded' });
+  });
+
+  test('errors that are not ours pass on to the next handler', async () => {
+    const { url } = await appWithEmulator();
+    const res = await fetch(`${url}/boom`);
+    expect(res.status).toBe(418);
+    expect(await res.json()).toEqual({ passedOn: 'not ours' });
+  });
+
+  test('bad configuration fails when the middleware is built, naming the field', () => {
+    expect(() => lpAuth({ accountId: '' })).toThrow(ConfigError);
+    expect(() => lpAuth({ accountId: '1', csds: { baseUrl: 'http://csds.example.com' } })).toThrow(
+      /csds\.baseUrl/,
+    );
+  });
+});
