@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import { secret } from '../config/secret.js';
-import { oauthBaseUrl, oauthPercentEncode, signOAuth1 } from './oauth1-signature.js';
+import { oauthBaseUrl, oauthNonce, oauthPercentEncode, signOAuth1 } from './oauth1-signature.js';
 
 // RFC 5849 §3.4.1: the request and the base string printed in §3.4.1.1 (line breaks removed).
 const RFC_3_4_1_BASE_STRING =
@@ -77,11 +77,20 @@ describe('signOAuth1 (RFC 5849 §3.4, HMAC-SHA1)', () => {
   test('non-ASCII is encoded as UTF-8 bytes with upper-case hex; reserved characters are encoded', () => {
     expect(oauthPercentEncode('café ☕')).toBe('caf%C3%A9%20%E2%98%95');
     expect(oauthPercentEncode("!*'()~-._")).toBe('%21%2A%27%28%29~-._');
+    expect(oauthPercentEncode('a+b=c&d/e?f#g%h')).toBe('a%2Bb%3Dc%26d%2Fe%3Ff%23g%25h');
+    // A lone surrogate is not valid UTF-16: encoded as U+FFFD, as Buffer and URLSearchParams do.
+    expect(oauthPercentEncode('x\ud800y')).toBe('x%EF%BF%BDy');
     const { baseString } = signOAuth1({ method: 'POST', url: 'https://a.example/p?name=Jos%C3%A9' }, keys, {
       nonce: 'n',
       timestamp: 1,
     });
     expect(baseString).toContain('name%3DJos%25C3%25A9');
+  });
+
+  test('nonces are 32 hex characters and never repeat, across refills of the random pool', () => {
+    const nonces = new Set(Array.from({ length: 2000 }, () => oauthNonce()));
+    expect(nonces.size).toBe(2000);
+    for (const nonce of nonces) expect(nonce).toMatch(/^[0-9a-f]{32}$/);
   });
 
   test('base URL: scheme and host lower-cased, default ports dropped, other ports kept', () => {

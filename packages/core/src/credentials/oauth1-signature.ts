@@ -57,8 +57,23 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
  */
 export function oauthPercentEncode(value: string): string {
   if (UNRESERVED.test(value)) return value;
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch {
+    // A lone surrogate: encodeURIComponent throws, Buffer.from writes U+FFFD for it.
+    return encodeBytes(value);
+  }
+  // encodeURIComponent leaves five characters that RFC 3986 reserves; its hex is already upper-case.
+  return RESERVED_BY_3986.test(encoded) ? encoded.replace(RESERVED_BY_3986_ALL, escapeChar) : encoded;
+}
+
+const RESERVED_BY_3986 = /[!'()*]/;
+const RESERVED_BY_3986_ALL = /[!'()*]/g;
+const escapeChar = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+
+function encodeBytes(value: string): string {
   let out = '';
-  // Buffer.from replaces a lone surrogate with U+FFFD rather than throwing as encodeURIComponent does.
   for (const byte of Buffer.from(value, 'utf8')) {
     const c = String.fromCharCode(byte);
     out += byte < 0x80 && UNRESERVED.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
@@ -132,9 +147,20 @@ export function oauthBaseString(request: OAuth1Request, oauthParams: Iterable<[s
   ].join('&');
 }
 
-/** 32 random hex characters. */
+/** Random bytes drawn in blocks: one system call per 256 nonces instead of one per request. */
+const NONCE_BYTES = 16;
+let noncePool = Buffer.alloc(0);
+let noncePoolOffset = 0;
+
+/** 32 random hex characters (128 bits from the CSPRNG). */
 export function oauthNonce(): string {
-  return randomBytes(16).toString('hex');
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * 256);
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.toString('hex', noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
 }
 
 /**

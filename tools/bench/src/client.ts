@@ -1,0 +1,83 @@
+import { createLpAuth, silentLogger, type AppJwtCredential } from '@lp-auth/core';
+import type { Emulator } from '@lp-auth/testing';
+import { measureLatency, percentile } from './measure.js';
+import { fmt, type Row } from './table.js';
+
+const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
+
+function lpFor(emu: Emulator) {
+  const { appJwt } = emu.lpAuthCredentials();
+  return createLpAuth({ ...emu.lpAuthOptions(), logger: silentLogger, credentials: { appJwt } });
+}
+
+/**
+ * The authorized client against a plain `fetch` of the same loopback endpoint with the same token,
+ * then a cold-cache burst: many concurrent first calls, counting upstream token and CSDS calls.
+ */
+export async function benchClient(emu: Emulator, ms: number, burst: number): Promise<Row[]> {
+  const lp = lpFor(emu);
+  const client = lp.client('appJwt');
+  try {
+    await client.request({ service: 'accountConfigReadOnly', path: SKILLS });
+    const token = (client.credential as AppJwtCredential).tokens.peek()!.value;
+    const url = `${emu.url}${SKILLS.replace('{accountId}', emu.accountId)}`;
+
+    const plain = await measureLatency(async () => {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new Error(`plain fetch: ${res.status}`);
+      await res.arrayBuffer();
+    }, ms);
+    const ours = await measureLatency(
+      () => client.request({ service: 'accountConfigReadOnly', path: SKILLS }),
+      ms,
+    );
+    const overhead = (plain.reqPerSec / ours.reqPerSec - 1) * 100;
+    const rows: Row[] = [
+      {
+        section: 'authorized client',
+        name: 'plain fetch, token in hand (16 in flight)',
+        value: `${fmt.req(plain.reqPerSec)}, p99 ${fmt.ms(plain.p99)}`,
+        meaning: 'the baseline: fetch to the emulator with a bearer header',
+      },
+      {
+        section: 'authorized client',
+        name: 'LpClient.request, cached token (16 in flight)',
+        value: `${fmt.req(ours.reqPerSec)}, p99 ${fmt.ms(ours.p99)}`,
+        ratio: `${fmt.x(ours.reqPerSec / plain.reqPerSec)} fetch (${overhead.toFixed(1)} % overhead)`,
+        meaning: 'domain lookup from cache, token from cache, header, JSON parse, request id',
+      },
+    ];
+    rows.push(await coldBurst(emu, burst));
+    return rows;
+  } finally {
+    await lp.close();
+  }
+}
+
+async function coldBurst(emu: Emulator, burst: number): Promise<Row> {
+  const before = { token: emu.stats.count('sentinel.token'), csds: emu.stats.count('csds.all') };
+  const lp = lpFor(emu);
+  const client = lp.client('appJwt');
+  try {
+    const latencies: number[] = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: burst }, async () => {
+        const t = performance.now();
+        await client.request({ service: 'accountConfigReadOnly', path: SKILLS });
+        latencies.push(performance.now() - t);
+      }),
+    );
+    const took = performance.now() - start;
+    const tokenCalls = emu.stats.count('sentinel.token') - before.token;
+    const csdsCalls = emu.stats.count('csds.all') - before.csds;
+    return {
+      section: 'authorized client',
+      name: `cold burst: ${burst.toLocaleString('en-US')} concurrent first calls`,
+      value: `${tokenCalls} token call, ${csdsCalls} CSDS call; p99 ${fmt.ms(percentile(latencies, 99))}, all in ${fmt.ms(took)}`,
+      meaning: 'single-flight: every caller waits for the same token and the same CSDS answer',
+    };
+  } finally {
+    await lp.close();
+  }
+}
