@@ -26,6 +26,14 @@ const STEPS: Step[] = [
     body: { tier: 'gold' },
   },
   { client: 'orchestratorV2', method: 'GET', route: '/context/v2/lp-auth-example/session-1' },
+  { client: 'oauth1', method: 'GET', route: '/users' },
+  { client: 'login', method: 'POST', route: '/agent-session' },
+  {
+    client: 'appJwt',
+    method: 'POST',
+    route: '/consumers/consumer-1/messages',
+    body: { text: 'Hello from @lp-auth' },
+  },
 ];
 
 async function configure(): Promise<{ lp: LpAuth; emulator?: Emulator }> {

@@ -49,4 +49,44 @@ describe('example-express against the emulator', () => {
     expect(res.status).toBe(200);
     expect(emu.stats.count('co.v2.login')).toBe(1);
   });
+
+  test('lists users through the OAuth 1.0 key, every request signed', async () => {
+    const res = await fetch(`${base}/users`);
+    expect(res.status).toBe(200);
+    expect((await res.json()) as unknown[]).not.toHaveLength(0);
+    expect(emu.stats.count('oauth1.api')).toBe(1);
+  });
+
+  test('opens an agent session through the Login Service bearer', async () => {
+    const res = await fetch(`${base}/agent-session`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(emu.stats.count('login.login')).toBe(1);
+    expect(emu.loginSessions.count()).toBe(1);
+  });
+
+  test('sends a message for a consumer through the Send API with a ConsumerJWS', async () => {
+    const res = await fetch(`${base}/consumers/alice/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hi' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { conversationId: string; sent: { code: number } };
+    expect(body.sent.code).toBe(200);
+    expect(body.conversationId).toMatch(/\S/);
+    expect(emu.stats.count('idp.consumer')).toBe(1);
+  });
+
+  test('a LivePerson failure reaches the caller as a typed JSON error, without secrets', async () => {
+    emu.faults.inject('oauth1.api', { status: 500, times: Infinity });
+    const res = await fetch(`${base}/users`);
+    emu.faults.clear();
+    // Retried with backoff, then given up on: 503 with the core's stable code.
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: 'retry_budget_exceeded' });
+    for (const secret of [emu.credentials.oauth1.consumerSecret, emu.credentials.oauth1.tokenSecret]) {
+      expect(text).not.toContain(secret);
+    }
+  });
 });
