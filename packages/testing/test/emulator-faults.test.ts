@@ -93,6 +93,57 @@ describe('faults', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await expect(pending).rejects.toThrow();
   });
+  test('expiredToken: the JWT expired a minute ago while expires_in still says fresh', async () => {
+    const emu = await emus.start();
+    emu.faults.inject('sentinel.token', { expiredToken: true });
+    const issued = await appToken(emu);
+    expect(issued.expires_in).toBe('3600');
+    const payload = JSON.parse(Buffer.from(issued.access_token.split('.')[1]!, 'base64url').toString()) as {
+      exp: number;
+    };
+    expect(payload.exp).toBeLessThan(Date.now() / 1000);
+    // The API sees an expired token and refuses it; the next token is good again.
+    expect((await skills(emu, issued.access_token)).status).toBe(401);
+    expect((await skills(emu, (await appToken(emu)).access_token)).status).toBe(200);
+  });
+
+  test('chaos: the seeded share of calls fails, spared routes never, and the same seed replays', async () => {
+    const run = async (seed: number) => {
+      const emu = await emus.start();
+      emu.faults.chaos({
+        rate: 0.3,
+        seed,
+        kinds: ['status5xx', 'rateLimited', 'malformedJson'],
+        spare: ['sentinel.jwks'],
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i += 1) {
+        const res = await fetch(`${emu.url}/api/account/${emu.accountId}/configuration/le-users/skills`);
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+      for (let i = 0; i < 20; i += 1) expect((await jwks(emu)).status).toBe(200);
+      return { statuses, counts: emu.faults.chaosCounts() };
+    };
+    const first = await run(42);
+    // Without a token every unfaulted call is a 401; faulted ones are 5xx, 429 or a truncated 200.
+    const faulted = first.statuses.filter((status) => status !== 401).length;
+    expect(faulted).toBeGreaterThan(200 * 0.2);
+    expect(faulted).toBeLessThan(200 * 0.4);
+    expect(Object.values(first.counts).reduce((a, b) => a + b, 0)).toBe(faulted);
+    expect((await run(42)).statuses).toEqual(first.statuses);
+    expect((await run(7)).statuses).not.toEqual(first.statuses);
+  });
+
+  test('chaos rejects a bad rate or kind, and clear() stops it', async () => {
+    const emu = await emus.start();
+    expect(() => emu.faults.chaos({ rate: 2 })).toThrow(/between 0 and 1/);
+    expect(() => emu.faults.chaos({ rate: 0.5, kinds: ['nope' as never] })).toThrow(/unknown chaos kind/);
+    emu.faults.chaos({ rate: 1, kinds: ['status5xx'] });
+    expect((await jwks(emu)).status).toBeGreaterThanOrEqual(500);
+    emu.faults.clear();
+    expect((await jwks(emu)).status).toBe(200);
+  });
 });
 
 describe('stats', () => {

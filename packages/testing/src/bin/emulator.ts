@@ -55,12 +55,7 @@ async function main(): Promise<void> {
     ...(values.host ? { host: values.host } : {}),
     ...(values.account ? { accountId: values.account } : {}),
   });
-  // These credentials are throwaway values the emulator made up; printing them is the point.
-  console.log(`# LivePerson emulator listening on ${emu.url} (account ${emu.accountId})`);
-  console.log('# Paste these lines into your shell or .env to point @lp-auth at it:');
-  for (const line of environmentLines(emu)) console.log(line);
-  console.log('# Ctrl+C to stop.');
-
+  // Handlers first: a caller may send a signal as soon as it reads the ready line.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1); // a second signal: stop now
@@ -73,6 +68,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // These credentials are throwaway values the emulator made up; printing them is the point.
+  console.log(`# LivePerson emulator listening on ${emu.url} (account ${emu.accountId})`);
+  console.log('# Paste these lines into your shell or .env to point @lp-auth at it:');
+  for (const line of environmentLines(emu)) console.log(line);
+  console.log('# Ctrl+C to stop.');
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,36 @@
-import type { EmulatorFaults, Fault, RouteName, TokenRouteName } from './types.js';
+import type { ChaosKind, ChaosOptions, EmulatorFaults, Fault, RouteName, TokenRouteName } from './types.js';
 
 const TOKEN_ROUTES: ReadonlySet<string> = new Set<TokenRouteName>(['sentinel.token', 'co.v2.login']);
+
+const CHAOS_KINDS: readonly ChaosKind[] = [
+  'status5xx',
+  'rateLimited',
+  'drop',
+  'stall',
+  'malformedJson',
+  'expiredToken',
+];
+
+/** mulberry32: a tiny seeded PRNG, so a chaos run can be replayed from its seed. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface ChaosState {
+  rate: number;
+  random: () => number;
+  kinds: readonly ChaosKind[];
+  spare: ReadonlySet<string>;
+  stallMs: number;
+  counts: Map<string, number>;
+}
 
 interface QueuedFault {
   fault: Fault;
@@ -12,6 +42,7 @@ export class FaultInjector implements EmulatorFaults {
   readonly #queues = new Map<string, QueuedFault[]>();
   readonly #lifetimes = new Map<string, number>();
   readonly #knownRoutes: () => ReadonlySet<string>;
+  #chaos: ChaosState | undefined;
 
   /** @param knownRoutes the route names faults may target (checked so a typo fails loudly) */
   constructor(knownRoutes: () => ReadonlySet<string>) {
@@ -41,6 +72,42 @@ export class FaultInjector implements EmulatorFaults {
   clear(): void {
     this.#queues.clear();
     this.#lifetimes.clear();
+    this.#chaos = undefined;
+  }
+
+  chaos(options: ChaosOptions | null): void {
+    if (options === null) {
+      this.#chaos = undefined;
+      return;
+    }
+    if (!(options.rate >= 0 && options.rate <= 1)) {
+      throw new TypeError(`chaos.rate must be between 0 and 1, got ${String(options.rate)}`);
+    }
+    const kinds = options.kinds ?? CHAOS_KINDS;
+    for (const kind of kinds) {
+      if (!CHAOS_KINDS.includes(kind)) {
+        throw new TypeError(`unknown chaos kind "${String(kind)}"; use ${CHAOS_KINDS.join(', ')}`);
+      }
+    }
+    if (kinds.length === 0) throw new TypeError('chaos.kinds must name at least one kind');
+    for (const route of options.spare ?? []) this.#checkRoute(route);
+    this.#chaos = {
+      rate: options.rate,
+      random: seededRandom(options.seed ?? 1),
+      kinds,
+      spare: new Set(options.spare ?? []),
+      stallMs: options.stallMs ?? 2000,
+      counts: new Map(),
+    };
+  }
+
+  chaosCounts(route?: RouteName): Record<string, number> {
+    const totals: Record<string, number> = {};
+    for (const [key, count] of this.#chaos?.counts ?? []) {
+      const [at, kind] = key.split(' ') as [string, string];
+      if (route === undefined || at === route) totals[kind] = (totals[kind] ?? 0) + count;
+    }
+    return totals;
   }
 
   tokenLifetime(route: TokenRouteName, seconds: number | null): void {
@@ -61,7 +128,7 @@ export class FaultInjector implements EmulatorFaults {
   take(route: RouteName): Fault | undefined {
     const queue = this.#queues.get(route);
     const head = queue?.[0];
-    if (!queue || !head) return undefined;
+    if (!queue || !head) return this.#chaosFault(route);
     head.remaining -= 1;
     if (head.remaining <= 0) queue.shift();
     return head.fault;
@@ -70,6 +137,30 @@ export class FaultInjector implements EmulatorFaults {
   /** The overridden lifetime of tokens from `route`, in seconds, if one was set. */
   lifetimeOf(route: TokenRouteName): number | undefined {
     return this.#lifetimes.get(route);
+  }
+
+  #chaosFault(route: string): Fault | undefined {
+    const chaos = this.#chaos;
+    if (!chaos || chaos.spare.has(route) || chaos.random() >= chaos.rate) return undefined;
+    let kind = chaos.kinds[Math.floor(chaos.random() * chaos.kinds.length)]!;
+    if (kind === 'expiredToken' && !TOKEN_ROUTES.has(route)) kind = 'status5xx';
+    const key = `${route} ${kind}`;
+    chaos.counts.set(key, (chaos.counts.get(key) ?? 0) + 1);
+    switch (kind) {
+      case 'status5xx':
+        return { status: [500, 502, 503][Math.floor(chaos.random() * 3)]! };
+      case 'rateLimited':
+        return { status: 429, retryAfterSeconds: 1 };
+      case 'drop':
+        return { drop: true };
+      case 'stall':
+        return { latencyMs: chaos.stallMs };
+      case 'malformedJson':
+        // A 200 whose JSON body was cut off in transit.
+        return { status: 200, body: '{"truncated": ', headers: { 'content-type': 'application/json' } };
+      case 'expiredToken':
+        return { expiredToken: true };
+    }
   }
 
   #checkRoute(route: string): void {

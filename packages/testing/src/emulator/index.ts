@@ -5,6 +5,8 @@ export type {
   EmulatorCredentialOverrides,
   EmulatorCredentials,
   EmulatorFaults,
+  ChaosKind,
+  ChaosOptions,
   EmulatorLpAuthOptions,
   EmulatorLpAuthCredentials,
   EmulatorOptions,

@@ -112,6 +112,7 @@ export class EmulatorServer {
       if (error instanceof BodyTooLargeError) response = lpError(413, error.message);
       else throw error;
     }
+    if (fault?.expiredToken) response = expireIssuedToken(response, route.name, context);
     if (fault) response = { ...response, headers: { ...response.headers, ...faultHeaders(fault) } };
     this.#write(res, response);
   }
@@ -150,6 +151,35 @@ export class EmulatorServer {
     const name = error instanceof Error ? error.name : 'Error';
     this.#write(res, lpError(500, `Internal emulator error (${name})`));
   }
+}
+
+const TOKEN_FIELDS = ['access_token', 'token', 'accessToken'] as const;
+
+/**
+ * The `expiredToken` fault: re-signs the JWT a token route issued with `exp` a minute in the past,
+ * leaving `expires_in` as the route said, so the answer looks fresh but the token is not.
+ */
+function expireIssuedToken(
+  response: EmulatorResponse,
+  route: string,
+  context: EmulatorContext,
+): EmulatorResponse {
+  const keys =
+    route === 'sentinel.token'
+      ? context.sentinelKeys
+      : route === 'co.v2.login'
+        ? context.cognitoKeys
+        : undefined;
+  const body = response.body;
+  if (!keys || response.status !== 200 || typeof body !== 'object' || body === null) return response;
+  const fields = body as Record<string, unknown>;
+  const field = TOKEN_FIELDS.find((name) => typeof fields[name] === 'string');
+  const jwt = field ? (fields[field] as string).split('.') : [];
+  if (!field || jwt.length !== 3) return response;
+  const payload = JSON.parse(Buffer.from(jwt[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const now = Math.floor(Date.now() / 1000);
+  const expired = keys.sign({ ...payload, iat: now - 120, exp: now - 60 });
+  return { ...response, body: { ...fields, [field]: expired } };
 }
 
 function faultHeaders(fault: Fault): Record<string, string> {

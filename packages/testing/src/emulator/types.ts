@@ -101,6 +101,28 @@ export interface Fault {
   drop?: boolean;
   /** How many requests this fault applies to; default 1; `Infinity` allowed. */
   times?: number;
+  /**
+   * Token routes only: the route answers normally, but the JWT it issues expired a minute ago while
+   * `expires_in` still says it is fresh (a clock-skewed or misbehaving token server).
+   */
+  expiredToken?: boolean;
+}
+
+/** The kinds of failure {@link EmulatorFaults.chaos} draws from. */
+export type ChaosKind = 'status5xx' | 'rateLimited' | 'drop' | 'stall' | 'malformedJson' | 'expiredToken';
+
+/** Options of {@link EmulatorFaults.chaos}: random faults on every call, reproducible by `seed`. */
+export interface ChaosOptions {
+  /** Share of calls that fail, 0 to 1. */
+  rate: number;
+  /** Seed of the pseudo-random sequence; the same seed and call order give the same faults. */
+  seed?: number;
+  /** Kinds to draw from, equally likely; default all. `expiredToken` applies to token routes only. */
+  kinds?: readonly ChaosKind[];
+  /** Routes left alone; default none. */
+  spare?: readonly RouteName[];
+  /** Latency of a `stall`, ms. Default 2000. */
+  stallMs?: number;
 }
 
 /** Calls per route, counting every request that reached a route (failed and faulted ones too). */
@@ -127,6 +149,14 @@ export interface EmulatorFaults {
    * `null` restores the default.
    */
   tokenLifetime(route: TokenRouteName, seconds: number | null): void;
+  /**
+   * Random faults on every route (queued faults still come first): 500/502/503, 429 with
+   * `Retry-After: 1`, dropped connections, stalls, truncated JSON, expired tokens sold as fresh.
+   * `null` stops them. {@link EmulatorFaults.clear} stops them too.
+   */
+  chaos(options: ChaosOptions | null): void;
+  /** How many faults chaos has injected since it was last started, per kind (on `route`, or on all). */
+  chaosCounts(route?: RouteName): Record<string, number>;
 }
 
 /** Options of {@link Emulator.rotateSigningKey}. */
