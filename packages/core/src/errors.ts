@@ -174,6 +174,31 @@ export class RetryBudgetExceededError extends LpAuthError {
   }
 }
 
+/**
+ * A LivePerson API answered 2xx with a body that says it is JSON but does not parse (cut off in
+ * transit, or an HTML error page served as JSON). Idempotent requests are tried once more first.
+ */
+export class InvalidResponseError extends LpAuthError {
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly requestId?: string;
+  constructor(details: { status: number; method: string; url: string; requestId?: string }) {
+    super(
+      'invalid_response',
+      `LivePerson answered ${details.status} to ${details.method} ${details.url} with a body that is not valid JSON`,
+      { httpStatus: 502 },
+    );
+    this.status = details.status;
+    this.method = details.method;
+    this.url = details.url;
+    this.requestId = details.requestId;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, requestId: this.requestId };
+  }
+}
+
 /** A LivePerson API answered with a non-success status. */
 export class LpApiError extends LpAuthError implements HttpFailureDetails {
   readonly status: number;

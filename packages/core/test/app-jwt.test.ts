@@ -4,6 +4,7 @@ import {
   createLpAuth,
   silentLogger,
   CredentialsRejectedError,
+  InvalidResponseError,
   LpApiError,
   RetryBudgetExceededError,
   type AppJwtCredential,
@@ -89,6 +90,21 @@ describe('AppJWT through LpClient against the emulator', () => {
     await waitFor(() => credential.tokens.peek()?.value !== first!.value, 'the refreshed token', 3000);
     await skills(lp);
     expect(emu.stats.count('sentinel.token')).toBe(2);
+  });
+
+  test('a 2xx with truncated JSON is tried once more, then reported as invalid_response', async () => {
+    current = await emulatorWithAuth();
+    const { emu, lp } = current;
+    const truncated = { status: 200, body: '{"id": 10', headers: { 'content-type': 'application/json' } };
+    emu.faults.inject('api.skills', truncated);
+    expect((await skills(lp)).status).toBe(200);
+    expect(emu.stats.count('api.skills')).toBe(2);
+
+    emu.faults.inject('api.skills', { ...truncated, times: 2 });
+    const error = await skills(lp).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as InvalidResponseError).code).toBe('invalid_response');
+    expect(emu.stats.count('api.skills')).toBe(4);
   });
 
   test('recovers from a 500 on the API', async () => {

@@ -1,6 +1,7 @@
 import {
   AbortedError,
   ConfigError,
+  InvalidResponseError,
   LpApiError,
   NetworkError,
   RetryBudgetExceededError,
@@ -143,44 +144,46 @@ export class LpClient {
       body = JSON.stringify(req.json);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
-    const response = await this.#send({
-      url,
-      method,
-      headers,
-      body,
-      service: req.service,
-      timeoutMs: req.timeoutMs,
-      onBehalfOf: req.onBehalfOf,
-      signal: req.signal,
-      init: {},
-      throwOnSpentBudget: true,
-    });
-    const requestId = requestIdOf(response);
-    if (!response.ok) {
-      throw new LpApiError({
-        status: response.status,
+    const send = () =>
+      this.#send({
+        url,
         method,
-        url: redactUrl(url),
-        body: await readErrorBody(response),
-        requestId,
-        retryAfterMs: retryAfterOf(response),
+        headers,
+        body,
+        service: req.service,
+        timeoutMs: req.timeoutMs,
+        onBehalfOf: req.onBehalfOf,
+        signal: req.signal,
+        init: {},
+        throwOnSpentBudget: true,
       });
-    }
-    const text = await response.text();
-    let data: unknown = undefined;
-    if (text !== '') {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
+    // A 2xx whose JSON does not parse is tried once more when the request may be repeated.
+    const mayRepeat = IDEMPOTENT.has(method) && isReplayable(body);
+    for (let attempt = 1; ; attempt++) {
+      const response = await send();
+      const requestId = requestIdOf(response);
+      if (!response.ok) {
+        throw new LpApiError({
+          status: response.status,
+          method,
+          url: redactUrl(url),
+          body: await readErrorBody(response),
+          requestId,
+          retryAfterMs: retryAfterOf(response),
+        });
       }
+      const parsed = parseBody(await response.text(), response.headers.get('content-type'));
+      if (parsed.invalid) {
+        if (mayRepeat && attempt === 1) continue;
+        throw new InvalidResponseError({ status: response.status, method, url: redactUrl(url), requestId });
+      }
+      return {
+        status: response.status,
+        headers: response.headers,
+        data: parsed.data as T,
+        ...(requestId ? { requestId } : {}),
+      };
     }
-    return {
-      status: response.status,
-      headers: response.headers,
-      data: data as T,
-      ...(requestId ? { requestId } : {}),
-    };
   }
 
   #consumerJwsFor(onBehalfOf: string): ConsumerJwsCache {
@@ -355,4 +358,19 @@ function isReplayable(body: BodyInit | null | undefined): boolean {
     body instanceof Blob ||
     body instanceof FormData
   );
+}
+
+const JSON_TYPE = /^\s*application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
+
+/**
+ * The body of a 2xx answer: parsed JSON, the text when it is not JSON, or undefined when empty.
+ * A body labelled JSON that does not parse is `invalid` rather than handed over as text.
+ */
+function parseBody(text: string, contentType: string | null): { data: unknown; invalid?: true } {
+  if (text === '') return { data: undefined };
+  try {
+    return { data: JSON.parse(text) };
+  } catch {
+    return contentType && JSON_TYPE.test(contentType) ? { data: undefined, invalid: true } : { data: text };
+  }
 }
