@@ -1,13 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createLpAuth, type LpAuth, type LpAuthOptions, type LpClients } from '@lp-auth/core';
+import {
+  adapterLpAuth,
+  lpRequestContext,
+  type LpAuth,
+  type LpAuthOptions,
+  type LpRequestContext,
+} from '@lp-auth/core';
 
-/** What `req.lp` holds. */
-export interface LpRequestContext {
-  /** One authorized LivePerson client per configured credential (shared, built once). */
-  readonly clients: Readonly<LpClients>;
-  /** The wired core, for anything beyond the clients. */
-  readonly auth: LpAuth;
-}
+export type { LpRequestContext };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -26,23 +26,14 @@ export interface LpAuthMiddleware extends RequestHandler {
   close(): Promise<void>;
 }
 
-function isLpAuth(value: unknown): value is LpAuth {
-  return (
-    !!value &&
-    typeof value === 'object' &&
-    'clients' in value &&
-    typeof (value as LpAuth).close === 'function'
-  );
-}
-
 /**
  * Builds the core once (options are validated now and a bad field throws at start-up) and puts
  * `req.lp` on every request. Pass an existing `LpAuth` to share one between apps; without
  * arguments it reads the `LP_*` environment variables.
  */
 export function lpAuth(options?: LpAuthOptions | LpAuth): LpAuthMiddleware {
-  const lp = isLpAuth(options) ? options : createLpAuth(options);
-  const context: LpRequestContext = Object.freeze({ clients: lp.clients, auth: lp });
+  const { lp } = adapterLpAuth(options);
+  const context = lpRequestContext(lp);
   const middleware = ((req: Request, _res: Response, next: NextFunction) => {
     req.lp = context;
     next();

@@ -1,1 +1,2 @@
 export * from './emulator/index.js';
+export * from './conformance/index.js';

@@ -1,0 +1,36 @@
+import { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
+import type { LpAuthOptions } from './config/options.js';
+
+/** What every adapter puts on the request (`req.lp`, `ctx.state.lp`, `request.lp`). */
+export interface LpRequestContext {
+  /** One authorized LivePerson client per configured credential (shared, built once). */
+  readonly clients: Readonly<LpClients>;
+  /** The wired core, for anything beyond the clients. */
+  readonly auth: LpAuth;
+}
+
+/** Whether `value` is an already built {@link LpAuth} rather than options. */
+export function isLpAuth(value: unknown): value is LpAuth {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    'clients' in value &&
+    typeof (value as LpAuth).close === 'function' &&
+    typeof (value as LpAuth).client === 'function'
+  );
+}
+
+/**
+ * The one `LpAuth` an adapter works with: the one given, or one built from options (validated now,
+ * so a bad field fails at start-up), or from the `LP_*` environment variables when nothing is given.
+ * `owned` says whether the adapter built it, and so must close it on shutdown.
+ */
+export function adapterLpAuth(options?: LpAuthOptions | LpAuth): { lp: LpAuth; owned: boolean } {
+  if (isLpAuth(options)) return { lp: options, owned: false };
+  return { lp: createLpAuth(options), owned: true };
+}
+
+/** The frozen per-request context every adapter hands out (the same object on every request). */
+export function lpRequestContext(lp: LpAuth): LpRequestContext {
+  return Object.freeze({ clients: lp.clients, auth: lp });
+}

@@ -1,0 +1,55 @@
+import { describe, test } from '@jest/globals';
+import express from 'express';
+import {
+  CONFORMANCE_AGENT_SESSION_PATH,
+  CONFORMANCE_SKILLS_PATH,
+  conformanceCases,
+  serveOnLoopback,
+  type ConformanceHarness,
+} from '@lp-auth/testing';
+import type { LpAuthOptions } from '@lp-auth/core';
+import { lpAuth, lpErrorHandler } from '../src/index.js';
+
+const harness: ConformanceHarness = {
+  name: 'express',
+  async start(options) {
+    const middleware = lpAuth(options as unknown as LpAuthOptions);
+    const app = express();
+    app.use(middleware);
+    app.get('/account', (req, res) => {
+      res.json({ accountId: req.lp.auth.accountId, clients: Object.keys(req.lp.clients).sort() });
+    });
+    app.get('/skills', async (req, res) => {
+      const { data } = await req.lp.clients.appJwt!.request({
+        service: 'accountConfigReadOnly',
+        path: CONFORMANCE_SKILLS_PATH,
+      });
+      res.json(data);
+    });
+    app.post('/agent-session', async (req, res) => {
+      const { data } = await req.lp.clients.login!.request({
+        service: 'agentVep',
+        path: CONFORMANCE_AGENT_SESSION_PATH,
+        method: 'POST',
+        query: { v: 1, NC: true },
+      });
+      res.json(data);
+    });
+    app.get('/not-ours', () => {
+      throw new Error('not ours');
+    });
+    app.use(lpErrorHandler());
+    const served = await serveOnLoopback(app);
+    return {
+      url: served.url,
+      close: async () => {
+        await served.close();
+        await middleware.close();
+      },
+    };
+  },
+};
+
+describe(`conformance: ${harness.name}`, () => {
+  for (const c of conformanceCases()) test(c.title, () => c.run(harness));
+});

@@ -1,0 +1,37 @@
+/** A running app built by an adapter for the conformance cases. */
+export interface ConformanceApp {
+  /** Base URL, `http://127.0.0.1:PORT`. */
+  url: string;
+  /** Closes the server and the adapter (which closes the core it built: timers, sessions). */
+  close(): Promise<void>;
+}
+
+/**
+ * What an adapter's test supplies so that the shared cases can run against it. `start` builds an app
+ * with the adapter set up from `options` (the core's options, as a plain object, passed to the
+ * adapter's one-line setup), plus these routes, each written the way a user of that framework would:
+ *
+ * - `GET /account` → 200 `{ accountId, clients }`: the account id from the request context's `auth`,
+ *   and the sorted names of the clients on the request context.
+ * - `GET /skills` → 200 with the data of `clients.appJwt.request({ service: 'accountConfigReadOnly',
+ *   path: CONFORMANCE_SKILLS_PATH })`; errors go to the framework (and the adapter).
+ * - `POST /agent-session` → 200 with the data of `clients.login.request({ service: 'agentVep',
+ *   path: CONFORMANCE_AGENT_SESSION_PATH, method: 'POST', query: { v: 1, NC: true } })`.
+ * - `GET /not-ours` → throws `new Error('not ours')` (left to the framework's own handling).
+ *
+ * `start` rejects when the adapter refuses the options (it must, at start-up, for invalid ones).
+ */
+export interface ConformanceHarness {
+  /** The setup's name in test titles: `express`, `koa`, `nestjs (fastify)`, … */
+  name: string;
+  start(options: Record<string, unknown>): Promise<ConformanceApp>;
+}
+
+export const CONFORMANCE_SKILLS_PATH = '/api/account/{accountId}/configuration/le-users/skills';
+export const CONFORMANCE_AGENT_SESSION_PATH = '/api/account/{accountId}/agentSession';
+
+/** One shared case: a title and a body that throws (node:assert) when the adapter diverges. */
+export interface ConformanceCase {
+  title: string;
+  run(harness: ConformanceHarness): Promise<void>;
+}

@@ -1,0 +1,9 @@
+export { serveOnLoopback } from './serve.js';
+export { conformanceCases } from './cases.js';
+export {
+  CONFORMANCE_AGENT_SESSION_PATH,
+  CONFORMANCE_SKILLS_PATH,
+  type ConformanceApp,
+  type ConformanceCase,
+  type ConformanceHarness,
+} from './harness.js';
