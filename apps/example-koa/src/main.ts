@@ -1,0 +1,17 @@
+/** `npm run start:koa`: the Koa example against the emulator (or real LivePerson with `LP_*` set). */
+import type { AddressInfo } from 'node:net';
+import { main } from 'example-runner';
+import { createApp } from './app.js';
+
+main({
+  framework: 'Koa',
+  async start(lp, port) {
+    const { app } = createApp(lp);
+    const server = app.listen(port, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  },
+});

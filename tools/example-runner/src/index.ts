@@ -1,0 +1,141 @@
+/**
+ * The shared body of every example app's `main.ts`: configure `@lp-auth` for the embedded emulator
+ * (or real LivePerson when `LP_ACCOUNT_ID` is set), start the framework's app, call each route whose
+ * client is configured, print what happened and exit (or keep serving with `--serve`).
+ */
+import { createLpAuth, optionsFromEnv, stderrLogger, type LpAuth, type LpAuthOptions } from '@lp-auth/core';
+import { startEmulator, type Emulator } from '@lp-auth/testing';
+export { exampleCalls, type ExampleCalls } from './calls.js';
+
+/** One call the runner makes against the example app. */
+export interface ExampleStep {
+  /** The client the route uses; the step is skipped when it is not configured. */
+  client: string;
+  method: string;
+  route: string;
+  body?: unknown;
+}
+
+/** The routes every example app serves, the same in every framework. */
+export const EXAMPLE_STEPS: readonly ExampleStep[] = [
+  { client: 'appJwt', method: 'GET', route: '/skills' },
+  {
+    client: 'orchestratorV1',
+    method: 'PUT',
+    route: '/context/v1/lp-auth-example/session-1',
+    body: { tier: 'gold' },
+  },
+  { client: 'orchestratorV2', method: 'GET', route: '/context/v2/lp-auth-example/session-1' },
+  { client: 'oauth1', method: 'GET', route: '/users' },
+  { client: 'login', method: 'POST', route: '/agent-session' },
+  {
+    client: 'appJwt',
+    method: 'POST',
+    route: '/consumers/consumer-1/messages',
+    body: { text: 'Hello from @lp-auth' },
+  },
+];
+
+/** A started example app. */
+export interface RunningExample {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface RunExampleOptions {
+  /** The framework's name, for the report. */
+  framework: string;
+  /** Starts the app on 127.0.0.1:`port` (0 = random) with `lp`; resolves when it listens. */
+  start(lp: LpAuth, port: number): Promise<RunningExample>;
+  steps?: readonly ExampleStep[];
+}
+
+async function configure(): Promise<{ lp: LpAuth; emulator?: Emulator }> {
+  if (process.env.LP_ACCOUNT_ID) {
+    console.log(`Using real LivePerson for account ${process.env.LP_ACCOUNT_ID} (from LP_* variables).`);
+    return { lp: createLpAuth({ ...(optionsFromEnv() as LpAuthOptions), logger: stderrLogger }) };
+  }
+  const emulator = await startEmulator();
+  console.log(
+    `LivePerson emulator on ${emulator.url}, account ${emulator.accountId} (set LP_ACCOUNT_ID to use real LivePerson).`,
+  );
+  const lp = createLpAuth({ ...emulator.lpAuthOptions(), credentials: emulator.lpAuthCredentials() });
+  return { lp, emulator };
+}
+
+/** What one step got: the status and body, or no status when its client is not configured. */
+export interface ExampleResult {
+  step: ExampleStep;
+  status?: number;
+  text: string;
+}
+
+/** Calls every step whose client `lp` has against the app at `url` (the example tests use it too). */
+export async function callExample(
+  url: string,
+  lp: Pick<LpAuth, 'clients'>,
+  steps: readonly ExampleStep[] = EXAMPLE_STEPS,
+): Promise<ExampleResult[]> {
+  const results: ExampleResult[] = [];
+  for (const step of steps) {
+    if (!(step.client in lp.clients)) {
+      results.push({ step, text: '' });
+      continue;
+    }
+    const res = await fetch(`${url}${step.route}`, {
+      method: step.method,
+      ...(step.body
+        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(step.body) }
+        : {}),
+    });
+    results.push({ step, status: res.status, text: await res.text() });
+  }
+  return results;
+}
+
+/** Runs the example; resolves with the process exit code (0 when every call succeeded). */
+export async function runExample(options: RunExampleOptions): Promise<number> {
+  const serve = process.argv.includes('--serve');
+  const { lp, emulator } = await configure();
+  const app = await options.start(lp, serve ? Number(process.env.PORT ?? 3000) : 0);
+  console.log(`Example ${options.framework} app on ${app.url}\n`);
+
+  let failures = 0;
+  for (const result of await callExample(app.url, lp, options.steps)) {
+    const { step, status, text } = result;
+    if (status === undefined) {
+      console.log(`- ${step.client.padEnd(15)} skipped: not configured`);
+      continue;
+    }
+    if (status >= 400) failures++;
+    const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
+    console.log(`- ${step.client.padEnd(15)} ${step.method} ${step.route} → ${status} ${shown}`);
+  }
+  if (emulator) {
+    console.log(`\nWhat the emulator saw (calls per route): ${JSON.stringify(emulator.stats.snapshot())}`);
+  }
+  if (serve) {
+    console.log(`\nServing on ${app.url}; press Ctrl+C to stop.`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  }
+  await app.close();
+  await lp.close();
+  await emulator?.close();
+  return failures === 0 ? 0 : 1;
+}
+
+/** `runExample` as a script's entry point: sets the exit code, prints a failure without a stack. */
+export function main(options: RunExampleOptions): void {
+  runExample(options).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+      process.exitCode = 1;
+    },
+  );
+}
