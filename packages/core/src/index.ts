@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export * from './events.js';
 export { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 export { adapterLpAuth, isLpAuth, lpRequestContext, type LpRequestContext } from './adapter-support.js';
 export * from './config/index.js';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { ClosedError, ConfigError } from './errors.js';
 import { optionsFromEnv } from './config/env.js';
-import { stderrLogger, type Logger } from './config/logger.js';
+import { adaptLogger, stderrLogger, type Logger } from './config/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
 import { AppJwtCredential } from './credentials/app-jwt.js';
 import { ConsumerJwsCache } from './credentials/consumer-jws.js';
@@ -13,6 +13,7 @@ import { OrchestratorV2Credential } from './credentials/orchestrator-v2.js';
 import { DomainResolver } from './domains/csds.js';
 import { LpClient } from './http/lp-client.js';
 import { MemoryTokenStore, type TokenStore } from './tokens/store.js';
+import { LpAuthEventBus, type LpAuthEventName, type LpAuthListener } from './events.js';
 
 /** One authorized client per configured credential. */
 export interface LpClients {
@@ -39,6 +40,15 @@ export interface LpAuth {
   readonly options: ResolvedOptions;
   /** The client for `kind`, or a `config_invalid` error saying how to configure it. */
   client(kind: keyof LpClients): LpClient;
+  /**
+   * Subscribes to an event (`token.refreshed`, `token.failed`, `jwks.refreshed`, `jwks.stale`,
+   * `consumer.rejected`); returns a function that unsubscribes. Payloads never hold a secret.
+   * @example `lp.on('token.failed', (e) => metrics.increment('lp_token_failed', { code: e.code }))`
+   */
+  on<E extends LpAuthEventName>(event: E, listener: LpAuthListener<E>): () => void;
+  off<E extends LpAuthEventName>(event: E, listener: LpAuthListener<E>): void;
+  /** The bus the parts of this instance emit on (for adapters and extensions). */
+  readonly events: LpAuthEventBus;
   /** Stops timers and retries, logs out of sessions, closes the store if this instance owns it. */
   close(): Promise<void>;
   readonly closed: boolean;
@@ -63,7 +73,12 @@ export interface LpAuth {
  */
 export function createLpAuth(options?: LpAuthOptions): LpAuth {
   const resolved = resolveOptions(options ?? (optionsFromEnv() as LpAuthOptions));
-  const logger = resolved.logger ?? stderrLogger;
+  let logger: Logger;
+  try {
+    logger = resolved.logger ? adaptLogger(resolved.logger) : stderrLogger;
+  } catch (error) {
+    throw new ConfigError('logger', (error as Error).message);
+  }
   const ownsStore = !resolved.store;
   const store = resolved.store ?? new MemoryTokenStore();
   const fetchFn = resolved.http.fetch ?? ((input, init) => fetch(input, init));
@@ -77,7 +92,9 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
     fetch: fetchFn,
     logger,
   });
+  const events = new LpAuthEventBus(logger);
   const runtime: CredentialRuntime = {
+    events,
     accountId: resolved.accountId,
     domains,
     fetch: fetchFn,
@@ -115,6 +132,9 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
     store,
     logger,
     options: resolved,
+    events,
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
     client(kind) {
       if (closed) throw new ClosedError('LpAuth');
       const client = clients[kind];

@@ -1,7 +1,7 @@
 export { Secret, secret, reveal } from './secret.js';
 export { redactUrl, redactHeaders } from './redact.js';
 export { isLoopbackHost, parseBaseUrl } from './url.js';
-export { stderrLogger, silentLogger, type Logger } from './logger.js';
+export { adaptLogger, stderrLogger, silentLogger, type Logger } from './logger.js';
 export {
   resolveOptions,
   type LpAuthOptions,

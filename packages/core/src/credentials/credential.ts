@@ -4,6 +4,8 @@ import type { OrchestratorRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
 import type { RetryPolicy } from '../tokens/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
+import { LpAuthError } from '../errors.js';
+import type { LpAuthEventBus } from '../events.js';
 import { TokenManager, type TokenManagerOptions, type TokenSet } from '../tokens/token-manager.js';
 
 /** A request about to be sent, before or after a credential is applied. */
@@ -55,6 +57,8 @@ export interface CredentialRuntime {
   retry: RetryPolicy;
   timeoutMs: number;
   now: () => number;
+  /** Where credentials report refreshes and failures (`lp.on('token.refreshed', …)`). */
+  events?: LpAuthEventBus;
 }
 
 /**
@@ -65,12 +69,25 @@ export function tokenManagerFor(
   runtime: CredentialRuntime,
   options: Pick<TokenManagerOptions, 'name' | 'key' | 'fetchToken' | 'onRefreshed'>,
 ): TokenManager {
+  const { events } = runtime;
   return new TokenManager({
     store: runtime.store,
     retry: runtime.retry,
     logger: runtime.logger,
     now: runtime.now,
     ...options,
+    onRefreshed: (token, background) => {
+      options.onRefreshed?.(token, background);
+      events?.emit('token.refreshed', { credential: options.name, expiresAt: token.expiresAt, background });
+    },
+    onRefreshFailed: (error, background) => {
+      events?.emit('token.failed', {
+        credential: options.name,
+        code: error instanceof LpAuthError ? error.code : 'unknown',
+        message: error instanceof Error ? error.message : String(error),
+        background,
+      });
+    },
   });
 }
 

@@ -35,7 +35,7 @@ export interface TokenManagerOptions {
   now?: () => number;
   /** How long a waiter polls the store while another process refreshes. Default 10 s. */
   lockWaitMs?: number;
-  onRefreshed?: (token: TokenSet) => void;
+  onRefreshed?: (token: TokenSet, background: boolean) => void;
   onRefreshFailed?: (error: unknown, background: boolean) => void;
 }
 
@@ -147,7 +147,7 @@ export class TokenManager {
     if (this.#inflight) return this.#inflight;
     const run = this.#refreshAcrossProcesses(rejected)
       .then((token) => {
-        this.#o.onRefreshed?.(token);
+        this.#o.onRefreshed?.(token, background);
         return token;
       })
       .catch((error: unknown) => {
