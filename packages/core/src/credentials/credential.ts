@@ -6,6 +6,7 @@ import type { RetryPolicy } from '../tokens/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
 import { LpAuthError } from '../errors.js';
 import type { LpAuthEventBus } from '../events.js';
+import { traced } from '../http/tracing.js';
 import { TokenManager, type TokenManagerOptions, type TokenSet } from '../tokens/token-manager.js';
 
 /** A request about to be sent, before or after a credential is applied. */
@@ -76,6 +77,10 @@ export function tokenManagerFor(
     logger: runtime.logger,
     now: runtime.now,
     ...options,
+    fetchToken: (signal, previous) =>
+      traced(`lp-auth token ${options.name}`, { 'lp_auth.credential': options.name }, () =>
+        options.fetchToken(signal, previous),
+      ),
     onRefreshed: (token, background) => {
       options.onRefreshed?.(token, background);
       events?.emit('token.refreshed', { credential: options.name, expiresAt: token.expiresAt, background });

@@ -8,6 +8,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { redactUrl } from '../config/redact.js';
+import { traced } from './tracing.js';
 import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
 import type { Credential, CredentialRuntime } from '../credentials/credential.js';
 import { backoffDelay, sleep } from '../tokens/backoff.js';
@@ -211,18 +212,25 @@ export class LpClient {
     return new URL(`${base}${text.startsWith('/') ? '' : '/'}${text}`);
   }
 
-  async #send(call: {
-    url: URL;
-    method: string;
-    headers: Headers;
-    body: BodyInit | null | undefined;
-    service: string | undefined;
-    timeoutMs: number | undefined;
-    onBehalfOf?: string | undefined;
-    signal: AbortSignal | null | undefined;
-    init: RequestInit;
-    throwOnSpentBudget?: boolean;
-  }): Promise<Response> {
+  /** {@link LpClient.#sendWithRetries} inside an OpenTelemetry span when OpenTelemetry is installed. */
+  #send(call: SendCall): Promise<Response> {
+    return traced(
+      `LivePerson ${call.method}`,
+      {
+        'http.request.method': call.method,
+        'url.full': redactUrl(call.url),
+        'lp_auth.service': call.service,
+        'lp_auth.credential': this.credential.kind,
+      },
+      async (set) => {
+        const response = await this.#sendWithRetries(call);
+        set('http.response.status_code', response.status);
+        return response;
+      },
+    );
+  }
+
+  async #sendWithRetries(call: SendCall): Promise<Response> {
     const { retry, timeoutMs: defaultTimeout } = this.#runtime;
     const timeoutMs = call.timeoutMs ?? defaultTimeout;
     const replayable = isReplayable(call.body);
@@ -335,6 +343,20 @@ function sendApiErrorCode(text: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** One call through {@link LpClient}'s retry loop. */
+interface SendCall {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: BodyInit | null | undefined;
+  service: string | undefined;
+  timeoutMs: number | undefined;
+  onBehalfOf?: string | undefined;
+  signal: AbortSignal | null | undefined;
+  init: RequestInit;
+  throwOnSpentBudget?: boolean;
 }
 
 /** Waits between attempts; the caller's abort ends the wait with a typed error. */
