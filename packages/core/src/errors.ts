@@ -1,5 +1,5 @@
 /**
- * Every error @lp-auth throws is an {@link LpAuthError} with a stable, lowercase `code` that programs
+ * Every error `@lp-auth` throws is an {@link LpAuthError} with a stable, lowercase `code` that programs
  * can switch on, and a message a person can act on. No error ever carries a secret: messages, `details`
  * and `toJSON()` are built from redacted values only.
  *

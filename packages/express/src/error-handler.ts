@@ -2,7 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { httpErrorResponse, LpAuthError } from '@lp-auth/core';
 
 /**
- * Turns @lp-auth errors into JSON responses with the status, headers and body the core assigns
+ * Turns `@lp-auth` errors into JSON responses with the status, headers and body the core assigns
  * (`WWW-Authenticate` for consumer tokens, 502 for LivePerson failures, …). Other errors pass on
  * to the next error handler untouched. Register it after your routes.
  */

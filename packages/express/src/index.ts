@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import express from 'express';
- * import { lpAuth, lpErrorHandler } from '@lp-auth/express';
+ * import { lpAuth, lpErrorHandler } from '`@lp-auth/express`';
  *
  * const app = express();
  * app.use(lpAuth({ accountId: '12345678', credentials: { appJwt: { clientId, clientSecret } } }));

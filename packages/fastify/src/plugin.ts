@@ -32,7 +32,7 @@ declare module 'fastify' {
 /** Options of the plugin: the core's options, or an already built `LpAuth` as `{ lp }`. */
 export type LpAuthPluginOptions = LpAuthOptions | { lp: LpAuth };
 
-/** Sends an @lp-auth error as its status, headers and JSON body; for apps with their own error handler. */
+/** Sends an `@lp-auth` error as its status, headers and JSON body; for apps with their own error handler. */
 export function sendLpError(error: LpAuthError, reply: FastifyReply): FastifyReply {
   const { status, headers, body } = httpErrorResponse(error);
   return reply.code(status).headers(headers).send(body);
@@ -71,7 +71,7 @@ function coreOptions(options: LpAuthOptions): LpAuthOptions | undefined {
 
 /**
  * The Fastify plugin: `app.register(lpAuth, options)`. It builds the core once (a bad option fails
- * `register`), exposes it as `app.lp`, sets `request.lp` on every request, answers @lp-auth errors
+ * `register`), exposes it as `app.lp`, sets `request.lp` on every request, answers `@lp-auth` errors
  * with their status and headers, and closes the core when the app closes (when it built it).
  * Without options it reads the `LP_*` environment variables.
  *

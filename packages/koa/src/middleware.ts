@@ -27,7 +27,7 @@ export interface LpAuthMiddleware extends Middleware {
 
 /**
  * Builds the core once (options are validated now; a bad field throws at start-up), puts
- * `ctx.state.lp` on every request, and answers @lp-auth errors thrown further down as JSON with
+ * `ctx.state.lp` on every request, and answers `@lp-auth` errors thrown further down as JSON with
  * their status and headers (`WWW-Authenticate` for consumer tokens). Other errors pass through to
  * Koa untouched. Pass an existing `LpAuth` to share one; without arguments it reads `LP_*` variables.
  *

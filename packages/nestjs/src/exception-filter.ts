@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { httpErrorResponse, LpAuthError } from '@lp-auth/core';
 
 /**
- * Answers @lp-auth errors with the status, headers (`WWW-Authenticate` for consumer tokens) and JSON
+ * Answers `@lp-auth` errors with the status, headers (`WWW-Authenticate` for consumer tokens) and JSON
  * body the core assigns, through Nest's HTTP adapter so that it works on Express and Fastify alike.
  * Registered by `LpAuthModule`; other errors keep Nest's own handling.
  */

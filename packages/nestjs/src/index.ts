@@ -1,6 +1,6 @@
 /**
  * `@lp-auth/nestjs`: `LpAuthModule.forRoot(…)` / `forRootAsync(…)`, injectable LivePerson clients, and
- * @lp-auth errors answered with their status and headers on Express and Fastify.
+ * `@lp-auth` errors answered with their status and headers on Express and Fastify.
  *
  * @packageDocumentation
  */

@@ -43,7 +43,7 @@ const providers: Provider[] = [
 /**
  * The NestJS module: builds the core once from options (validated when the app starts; a bad field
  * fails `NestFactory.create` with `config_invalid`), makes `LpAuth` and each configured client
- * injectable, answers @lp-auth errors with their status and headers on either platform, and closes
+ * injectable, answers `@lp-auth` errors with their status and headers on either platform, and closes
  * the core on shutdown (logout, timers) when it built it.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * The logger shape @lp-auth writes to: pino, winston, bunyan, `console` and most others fit it.
+ * The logger shape `@lp-auth` writes to: pino, winston, bunyan, `console` and most others fit it.
  * Messages never contain secrets; `data` holds only redacted values.
  */
 export interface Logger {

@@ -44,7 +44,7 @@ function otel(): Promise<OtelApi | null> {
 
 /**
  * Runs `fn` inside a CLIENT span named `name` when OpenTelemetry is present; `fn` gets a setter for
- * attributes known only at the end (status code, attempts). A thrown @lp-auth error marks the span
+ * attributes known only at the end (status code, attempts). A thrown `@lp-auth` error marks the span
  * as failed with its stable code.
  */
 export async function traced<T>(

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * The server side of OAuth 1.0 HMAC-SHA1 (RFC 5849 §3.2), written apart from the client in
- * @lp-auth/core so that each checks the other: the emulator recomputes every signature with the
+ * `@lp-auth/core` so that each checks the other: the emulator recomputes every signature with the
  * secrets it issued.
  */
 
