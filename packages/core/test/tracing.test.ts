@@ -38,12 +38,10 @@ test('with @opentelemetry/api installed, LivePerson calls and token requests bec
   });
   emu.faults.inject('api.skills', { status: 404, times: 1 });
   await expect(
-    lp
-      .client('appJwt')
-      .request({
-        service: 'accountConfigReadOnly',
-        path: '/api/account/{accountId}/configuration/le-users/skills',
-      }),
+    lp.client('appJwt').request({
+      service: 'accountConfigReadOnly',
+      path: '/api/account/{accountId}/configuration/le-users/skills',
+    }),
   ).rejects.toMatchObject({ code: 'api_error' });
 
   const spans = exporter.getFinishedSpans();

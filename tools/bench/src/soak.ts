@@ -20,12 +20,10 @@ if (!(minutes > 0) || !(inFlight > 0))
 function traffic(lp: LpAuth): (() => Promise<unknown>)[] {
   return [
     () =>
-      lp
-        .client('appJwt')
-        .request({
-          service: 'accountConfigReadOnly',
-          path: '/api/account/{accountId}/configuration/le-users/skills',
-        }),
+      lp.client('appJwt').request({
+        service: 'accountConfigReadOnly',
+        path: '/api/account/{accountId}/configuration/le-users/skills',
+      }),
     () =>
       lp.client('appJwt').request({
         service: 'asyncMessagingEnt',
@@ -46,21 +44,17 @@ function traffic(lp: LpAuth): (() => Promise<unknown>)[] {
         .client('orchestratorV2')
         .request({ service: 'orchestratorCcs', path: '/v2/context/document/{accountId}/soak/s' }),
     () =>
-      lp
-        .client('oauth1')
-        .request({
-          service: 'accountConfigReadOnly',
-          path: '/api/account/{accountId}/configuration/le-users/users',
-        }),
+      lp.client('oauth1').request({
+        service: 'accountConfigReadOnly',
+        path: '/api/account/{accountId}/configuration/le-users/users',
+      }),
     () =>
-      lp
-        .client('login')
-        .request({
-          service: 'agentVep',
-          path: '/api/account/{accountId}/agentSession',
-          method: 'POST',
-          query: { v: 1, NC: true },
-        }),
+      lp.client('login').request({
+        service: 'agentVep',
+        path: '/api/account/{accountId}/agentSession',
+        method: 'POST',
+        query: { v: 1, NC: true },
+      }),
   ];
 }
 

@@ -16,7 +16,8 @@ import { isRetryableStatus, readErrorBody, requestIdOf, retryAfterOf, sendOnce }
 
 type BodyInit = NonNullable<RequestInit['body']>;
 type HeadersInit = NonNullable<RequestInit['headers']>;
-export type QueryValue = string | number | boolean | undefined | null | readonly (string | number | boolean)[];
+export type QueryValue =
+  string | number | boolean | undefined | null | readonly (string | number | boolean)[];
 
 /** A call described by service and path; see {@link LpClient.request}. */
 export interface LpRequest {
