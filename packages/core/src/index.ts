@@ -12,3 +12,4 @@ export * from './domains/index.js';
 export * from './tokens/index.js';
 export * from './http/index.js';
 export * from './credentials/index.js';
+export * from './consumer/index.js';

@@ -1,0 +1,148 @@
+import { ConsumerTokenError } from './errors.js';
+
+/**
+ * The parts of an HTTP request a bearer token can travel in, as plain values, so that every
+ * framework can hand them over without the core knowing the framework.
+ */
+export interface BearerRequestParts {
+  /**
+   * Request headers, names in lower case. `authorization` may be an array when the request
+   * repeated the header (Node keeps only the first; adapters pass every one from `rawHeaders`).
+   */
+  headers: Record<string, string | readonly string[] | undefined>;
+  /** The parsed query string. */
+  query?: Record<string, unknown>;
+  /** The parsed body; read only when it was `application/x-www-form-urlencoded`. */
+  body?: unknown;
+  /** The request method (a form body is never read on GET, RFC 6750 §2.2). */
+  method?: string;
+  /** Parsed cookies, when the framework has them; otherwise the `cookie` header is read. */
+  cookies?: Record<string, string | undefined>;
+}
+
+/** Where tokens are accepted besides `Authorization: Bearer`. */
+export interface TokenLocations {
+  /** Accept `access_token` in the query (RFC 6750 §2.3; it ends up in logs). Default false. */
+  query?: boolean;
+  /** Accept `access_token` in a form-encoded body (RFC 6750 §2.2). Default false. */
+  body?: boolean;
+  /** Accept the token in this cookie. Default: no cookie. */
+  cookie?: string;
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const BEARER_SCHEME = /^Bearer(?: |$)/i;
+
+/**
+ * The bearer token of a request, per RFC 6750 §2: the `Authorization: Bearer` header, and the
+ * form body, query and cookie only when enabled. Returns undefined when the request carries none.
+ *
+ * @throws ConsumerTokenError `invalid_request` (400) when the request is malformed: a token in
+ *   two places or twice, a token in the query or body when those are not enabled, or a `Bearer`
+ *   header whose value is not a token.
+ *
+ * @example
+ * ```ts
+ * const token = extractBearerToken({ headers: req.headers, query: req.query }, { query: false });
+ * ```
+ */
+export function extractBearerToken(
+  request: BearerRequestParts,
+  locations: TokenLocations = {},
+): string | undefined {
+  const found: string[] = [];
+  const authorization = request.headers.authorization;
+  const values =
+    authorization === undefined ? [] : typeof authorization === 'string' ? [authorization] : authorization;
+  for (const value of values) {
+    if (!BEARER_SCHEME.test(value.trimStart())) continue; // another scheme (Basic, …) is not ours
+    const match = BEARER.exec(value.trim());
+    if (!match) {
+      throw new ConsumerTokenError(
+        'malformed_authorization',
+        'The Authorization header uses the Bearer scheme but does not carry exactly one token.',
+      );
+    }
+    found.push(match[1]!);
+  }
+  const inQuery = request.query?.access_token;
+  if (inQuery !== undefined) {
+    if (!locations.query) {
+      throw new ConsumerTokenError(
+        'token_location_not_allowed',
+        'A token was sent in the query string, which this server does not accept; send it in the Authorization header.',
+      );
+    }
+    found.push(...tokenValues(inQuery));
+  }
+  const form = formBody(request);
+  if (form && form.access_token !== undefined) {
+    if (!locations.body) {
+      throw new ConsumerTokenError(
+        'token_location_not_allowed',
+        'A token was sent in the request body, which this server does not accept; send it in the Authorization header.',
+      );
+    }
+    found.push(...tokenValues(form.access_token));
+  }
+  if (locations.cookie) {
+    const cookie = request.cookies
+      ? request.cookies[locations.cookie]
+      : readCookie(request.headers.cookie, locations.cookie);
+    if (cookie !== undefined && cookie !== '') found.push(cookie);
+  }
+  if (found.length > 1) {
+    throw new ConsumerTokenError(
+      'multiple_tokens',
+      'The request carries more than one token; RFC 6750 allows exactly one method per request.',
+    );
+  }
+  return found[0];
+}
+
+function tokenValues(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    throw new ConsumerTokenError('multiple_tokens', 'The request carries "access_token" more than once.');
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw new ConsumerTokenError(
+      'malformed_authorization',
+      'The "access_token" parameter is empty or not a string.',
+    );
+  }
+  return [value];
+}
+
+function formBody(request: BearerRequestParts): Record<string, unknown> | undefined {
+  if ((request.method ?? 'GET').toUpperCase() === 'GET') return undefined;
+  const type = request.headers['content-type'];
+  if (typeof type !== 'string' || !/^application\/x-www-form-urlencoded\b/i.test(type)) return undefined;
+  const body = request.body;
+  if (typeof body === 'string') return Object.fromEntries(groupParams(new URLSearchParams(body)));
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+}
+
+function groupParams(params: URLSearchParams): Map<string, string | string[]> {
+  const out = new Map<string, string | string[]>();
+  for (const [key, value] of params) {
+    const prior = out.get(key);
+    out.set(key, prior === undefined ? value : ([] as string[]).concat(prior, value));
+  }
+  return out;
+}
+
+function readCookie(header: string | readonly string[] | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const text = typeof header === 'string' ? header : header.join('; ');
+  let value: string | undefined;
+  for (const pair of text.split(';')) {
+    const index = pair.indexOf('=');
+    if (index < 0 || pair.slice(0, index).trim() !== name) continue;
+    if (value !== undefined) {
+      throw new ConsumerTokenError('multiple_tokens', `The cookie "${name}" is sent more than once.`);
+    }
+    value = pair.slice(index + 1).trim();
+  }
+  return value;
+}

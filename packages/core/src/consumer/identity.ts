@@ -1,0 +1,68 @@
+import { parseLpSdes, type EngagementAttribute } from './sdes.js';
+
+/** The claims of a consumer id_token: the standard ones typed, any other kept as sent. */
+export interface ConsumerClaims {
+  iss: string;
+  /** The consumer id (LivePerson's customerID). */
+  sub: string;
+  iat: number;
+  exp: number;
+  aud?: string | string[];
+  azp?: string;
+  nbf?: number;
+  nonce?: string;
+  auth_time?: number;
+  given_name?: string;
+  family_name?: string;
+  name?: string;
+  email?: string;
+  email_verified?: boolean;
+  gender?: string;
+  preferred_username?: string;
+  phone_number?: string;
+  /** The raw engagement attributes; {@link ConsumerIdentity.sdes} has them parsed. */
+  lp_sdes?: unknown;
+  [claim: string]: unknown;
+}
+
+/**
+ * A verified consumer: who the brand's identity provider says it is.
+ *
+ * @example
+ * ```ts
+ * app.get('/orders', requireConsumer(), (req, res) => {
+ *   const consumer = req.lp.consumer!;
+ *   res.json(orders.for(consumer.sub, findSde(consumer.sdes, 'ctmrinfo')?.info.customerId));
+ * });
+ * ```
+ */
+export interface ConsumerIdentity {
+  /** The consumer id (`sub`). */
+  readonly sub: string;
+  /** The issuer that vouched for it (`iss`), exactly as configured. */
+  readonly issuer: string;
+  /** Every claim of the token. */
+  readonly claims: Readonly<ConsumerClaims>;
+  /** `lp_sdes` parsed: LivePerson's engagement attributes (see `findSde`), unknown types as sent. */
+  readonly sdes: readonly EngagementAttribute[];
+  /** When the token expires, in epoch milliseconds. */
+  readonly expiresAt: number;
+  /** The token as presented (the JWE itself when it was encrypted). Not enumerable: logs skip it. */
+  readonly token: string;
+}
+
+/** Builds the frozen identity of a token whose checks have all passed. */
+export function consumerIdentity(payload: Record<string, unknown>, token: string): ConsumerIdentity {
+  const claims = Object.freeze({ ...payload }) as ConsumerClaims;
+  const identity = {
+    sub: claims.sub,
+    issuer: claims.iss,
+    claims,
+    sdes: Object.freeze(parseLpSdes(claims.lp_sdes)),
+    expiresAt: claims.exp * 1000,
+  };
+  // The token is a bearer credential: readable, but not enumerable, so that logging the identity
+  // (console.log, JSON.stringify, a request logger) does not write it out.
+  Object.defineProperty(identity, 'token', { value: token, enumerable: false });
+  return Object.freeze(identity) as ConsumerIdentity;
+}

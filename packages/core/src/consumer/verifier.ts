@@ -1,0 +1,307 @@
+import { ClosedError } from '../errors.js';
+import { stderrLogger, type Logger } from '../config/logger.js';
+import { LpAuthEventBus } from '../events.js';
+import type { FetchFn } from '../http/send.js';
+import { impliedAlgorithm, isSupportedAlgorithm, verifySignature } from './algorithms.js';
+import { checkClaims, type ClaimRules } from './claims.js';
+import { checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
+import { discoverJwksUri } from './discovery.js';
+import { ConsumerTokenError, type BearerChallengeOptions } from './errors.js';
+import { extractBearerToken, type BearerRequestParts } from './extract.js';
+import { consumerIdentity, type ConsumerIdentity } from './identity.js';
+import type { ConsumerPredicate } from './predicates.js';
+import { decryptNestedJwt } from './jwe.js';
+import type { VerificationKey } from './keys.js';
+import {
+  resolveConsumerOptions,
+  type ConsumerVerifierOptions,
+  type ResolvedConsumerOptions,
+  type ResolvedIssuer,
+} from './options.js';
+import { RemoteKeySet, StaticKeySource, type KeySource } from './remote-key-set.js';
+import { VerifiedTokenCache } from './verified-cache.js';
+
+/** What the verifier talks to; `createLpAuth` passes its own, standalone use takes the defaults. */
+export interface ConsumerVerifierRuntime {
+  /** Default: the global fetch. */
+  fetch?: FetchFn;
+  /** Default: warnings and errors to stderr. */
+  logger?: Logger;
+  /** Where `jwks.refreshed`, `jwks.stale` and `consumer.rejected` go. Default: a bus of its own. */
+  events?: LpAuthEventBus;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Checks asked for by one call only. */
+export interface VerifyOptions {
+  /** The `nonce` the login request sent; the token must carry it. */
+  nonce?: string;
+  /** Longest time since the consumer logged in; overrides the verifier's `maxAgeMs`. */
+  maxAgeMs?: number;
+}
+
+interface Verified {
+  identity: ConsumerIdentity;
+  key: VerificationKey;
+  source: KeySource;
+}
+
+interface Issuer {
+  config: ResolvedIssuer;
+  source: KeySource;
+  rules: ClaimRules;
+}
+
+/**
+ * Verifies the id_tokens a brand's identity provider issues to its consumers (LIVEPERSON-WIRE §7)
+ * and turns them into a {@link ConsumerIdentity}. Build it once and share it; `close()` it on
+ * shutdown. Signatures are checked with `node:crypto` on `KeyObject`s made once per key; verified
+ * tokens are cached until they expire or their key is withdrawn; concurrent requests with the same
+ * token share one verification.
+ *
+ * @example
+ * ```ts
+ * const verifier = createConsumerVerifier({ issuer: 'https://login.brand.example' });
+ * const consumer = await verifier.authenticate({ headers: req.headers });
+ * console.log(consumer.sub, findSde(consumer.sdes, 'ctmrinfo')?.info.customerId);
+ * ```
+ */
+export class ConsumerVerifier {
+  /** The validated options. Prints no key material. */
+  readonly options: ResolvedConsumerOptions;
+  /** The bus this verifier emits `jwks.*` and `consumer.rejected` on. */
+  readonly events: LpAuthEventBus;
+  readonly #issuers = new Map<string, Issuer>();
+  readonly #cache: VerifiedTokenCache;
+  readonly #inflight = new Map<string, Promise<Verified>>();
+  readonly #now: () => number;
+  readonly #challenge: BearerChallengeOptions;
+  #closed = false;
+
+  constructor(options: ResolvedConsumerOptions, runtime: ConsumerVerifierRuntime = {}) {
+    this.options = options;
+    const logger = runtime.logger ?? stderrLogger;
+    this.events = runtime.events ?? new LpAuthEventBus(logger);
+    this.#now = runtime.now ?? Date.now;
+    this.#cache = new VerifiedTokenCache(options.cacheEntries);
+    this.#challenge = { realm: options.realm, errorDetail: options.errorDetail };
+    const fetchFn: FetchFn = runtime.fetch ?? ((input, init) => fetch(input, init));
+    const keySetRuntime = { fetch: fetchFn, logger, events: this.events, now: this.#now };
+    for (const config of options.issuers) {
+      let source: KeySource;
+      if (config.keys) source = new StaticKeySource(config.keys);
+      else {
+        const uri = config.jwksUri;
+        const locate = uri
+          ? () => Promise.resolve(uri)
+          : discoverJwksUri(config.issuer, { fetch: fetchFn, timeoutMs: options.jwks.timeoutMs });
+        source = new RemoteKeySet(config.issuer, locate, options.jwks, keySetRuntime);
+      }
+      const rules: ClaimRules = {
+        clockToleranceMs: options.clockToleranceMs,
+        requiredClaims: options.requiredClaims,
+        ...(config.audience ? { audience: config.audience } : {}),
+        ...(config.authorizedParty ? { authorizedParty: config.authorizedParty } : {}),
+        ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+      };
+      this.#issuers.set(config.issuer, { config, source, rules });
+    }
+  }
+
+  /**
+   * The bearer token of a request (RFC 6750 §2, with the verifier's `tokenLocations`), or
+   * undefined when there is none. Throws `invalid_request` errors for malformed requests.
+   */
+  extract(request: BearerRequestParts): string | undefined {
+    try {
+      return extractBearerToken(request, this.options.tokenLocations);
+    } catch (error) {
+      throw this.#rejected(error);
+    }
+  }
+
+  /** Extracts and verifies the request's token; a request without one is `token_missing` (401). */
+  async authenticate(request: BearerRequestParts, options?: VerifyOptions): Promise<ConsumerIdentity> {
+    const token = this.extract(request);
+    if (token === undefined) {
+      throw this.#rejected(new ConsumerTokenError('token_missing', 'The request carries no bearer token.'));
+    }
+    return this.verify(token, options);
+  }
+
+  /**
+   * Verifies one token (a JWS, or a JWE when a decryption key is configured).
+   * @throws ConsumerTokenError with the stable code of the first failed check
+   * @throws KeySetUnavailableError (503) when the issuer's keys cannot be had
+   */
+  async verify(token: string, options: VerifyOptions = {}): Promise<ConsumerIdentity> {
+    if (this.#closed) throw new ClosedError('The consumer verifier');
+    try {
+      if (typeof token !== 'string' || token === '') {
+        throw new ConsumerTokenError('token_malformed', 'The token must be a non-empty string.');
+      }
+      checkTokenSize(token, this.options.maxTokenLength);
+      const now = this.#now();
+      let identity = this.#cache.get(token, now, this.options.clockToleranceMs);
+      if (!identity) {
+        let flight = this.#inflight.get(token);
+        if (!flight) {
+          flight = this.#verifyUncached(token).finally(() => this.#inflight.delete(token));
+          this.#inflight.set(token, flight);
+        }
+        const verified = await flight;
+        this.#cache.set(token, verified.identity, verified.key, verified.source);
+        identity = verified.identity;
+      }
+      if (options.nonce !== undefined || options.maxAgeMs !== undefined) {
+        const issuer = this.#issuers.get(identity.issuer)!;
+        checkClaims(identity.claims, { ...issuer.rules, ...options }, this.#now());
+      }
+      return identity;
+    } catch (error) {
+      throw this.#rejected(error);
+    }
+  }
+
+  /**
+   * Applies route rules (`claimEquals`, `claimIncludes`, `claimCheck`) to a verified consumer;
+   * a failure is a `claim_check_failed` error answered with this verifier's realm, and reported
+   * as `consumer.rejected` like any other refusal.
+   */
+  assert(identity: ConsumerIdentity, ...predicates: ConsumerPredicate[]): void {
+    try {
+      for (const predicate of predicates) predicate(identity);
+    } catch (error) {
+      throw this.#rejected(error);
+    }
+  }
+
+  /** How many verified tokens are cached now. */
+  get cacheSize(): number {
+    return this.#cache.size;
+  }
+
+  /** Forgets every verified token (for example after a key compromise). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  /** Stops background refreshes and forgets cached tokens; later calls throw `closed`. */
+  close(): void {
+    this.#closed = true;
+    for (const issuer of this.#issuers.values()) issuer.source.close();
+    this.#cache.clear();
+  }
+
+  async #verifyUncached(token: string): Promise<Verified> {
+    let jws = token;
+    if (isCompactJwe(token)) jws = await decryptNestedJwt(token, this.options.decryptionKey);
+    else if (this.options.requireEncryption) {
+      throw new ConsumerTokenError(
+        'encryption_required',
+        'The token must be encrypted (JWE); it is only signed.',
+      );
+    }
+    const decoded = decodeCompactJws(jws);
+    const { header, payload } = decoded;
+    const alg = header.alg;
+    if (!isSupportedAlgorithm(alg)) {
+      throw new ConsumerTokenError(
+        'algorithm_not_allowed',
+        `The token's algorithm "${String(alg)}" is not accepted (never "none" or a symmetric algorithm).`,
+      );
+    }
+    if (header.crit !== undefined) {
+      // RFC 7515 §4.1.11: extensions we do not understand must make the token invalid.
+      throw new ConsumerTokenError(
+        'token_malformed',
+        'The token has critical header parameters this verifier does not support.',
+      );
+    }
+    const iss = payload.iss;
+    if (typeof iss !== 'string')
+      throw new ConsumerTokenError('claim_missing', 'The token has no "iss" claim, which is required.');
+    const issuer = this.#issuers.get(iss);
+    if (!issuer)
+      throw new ConsumerTokenError('issuer_mismatch', 'The token\'s "iss" is not an accepted issuer.', {
+        issuer: iss,
+      });
+    const explicit = issuer.config.algorithms;
+    if (explicit && !explicit.has(alg)) {
+      throw new ConsumerTokenError(
+        'algorithm_not_allowed',
+        `The algorithm "${alg}" is not in the accepted list.`,
+        { issuer: iss },
+      );
+    }
+    const kid = header.kid;
+    if (kid !== undefined && typeof kid !== 'string') {
+      throw new ConsumerTokenError('token_malformed', 'The token\'s "kid" header is not a string.', {
+        issuer: iss,
+      });
+    }
+    const keys = await issuer.source.keysFor(kid);
+    if (keys.length === 0) {
+      throw new ConsumerTokenError(
+        'key_not_found',
+        kid === undefined
+          ? 'No key of the issuer can verify the token.'
+          : `The issuer has no key with kid "${kid}".`,
+        { issuer: iss },
+      );
+    }
+    // A key verifies only algorithms of its own type (no RSA key as an HMAC secret, no RS256 with
+    // an EC key), and, without an explicit list, only RS256 or the algorithm the key stands for.
+    const candidates = keys.filter(
+      (k) =>
+        k.algorithms.includes(alg) &&
+        (explicit || alg === 'RS256' || alg === k.alg || alg === impliedAlgorithm(k.key)),
+    );
+    if (candidates.length === 0) {
+      throw new ConsumerTokenError(
+        'algorithm_not_allowed',
+        `The issuer's key cannot verify "${alg}" tokens.`,
+        { issuer: iss },
+      );
+    }
+    const key = candidates.find((k) => verifySignature(alg, k.key, decoded.signingInput, decoded.signature));
+    if (!key)
+      throw new ConsumerTokenError('signature_invalid', "The token's signature is invalid.", { issuer: iss });
+    checkClaims(payload, issuer.rules, this.#now());
+    return { identity: consumerIdentity(payload, token), key, source: issuer.source };
+  }
+
+  #rejected(error: unknown): unknown {
+    if (error instanceof ConsumerTokenError) {
+      error.withChallenge(this.#challenge);
+      this.events.emit('consumer.rejected', {
+        code: error.code,
+        ...(error.issuer ? { issuer: error.issuer } : {}),
+      });
+    }
+    return error;
+  }
+}
+
+/**
+ * Builds a {@link ConsumerVerifier}; options are validated now (a bad field throws `ConfigError`).
+ *
+ * @example
+ * ```ts
+ * // The key as LivePerson's console takes it (base64 SPKI), a PEM, a JWK or a JWKS:
+ * createConsumerVerifier({ issuer: 'https://brand.example', key: process.env.IDP_PUBLIC_KEY! });
+ * // A JWKS endpoint:
+ * createConsumerVerifier({ issuer: 'https://brand.example', jwksUri: 'https://brand.example/jwks.json' });
+ * // Discovery (`{issuer}/.well-known/openid-configuration`), with an audience:
+ * createConsumerVerifier({ issuer: 'https://login.brand.example', audience: 'orders-api' });
+ * // Several identity providers:
+ * createConsumerVerifier({ issuers: [{ issuer: 'https://a.example' }, { issuer: 'https://b.example', key: pem }] });
+ * ```
+ */
+export function createConsumerVerifier(
+  options: ConsumerVerifierOptions,
+  runtime: ConsumerVerifierRuntime = {},
+): ConsumerVerifier {
+  return new ConsumerVerifier(resolveConsumerOptions(options), runtime);
+}
