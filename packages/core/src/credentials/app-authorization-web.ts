@@ -1,0 +1,206 @@
+import { ConfigError } from '../errors.js';
+import { AppAuthorizationError } from './app-authorization-errors.js';
+import {
+  openLoginState,
+  parseCookies,
+  safeReturnTo,
+  sameSecret,
+  sealLoginState,
+  serializeCookie,
+  type CookieAttributes,
+} from './app-authorization-cookies.js';
+import type { UserSession } from './app-authorization-session.js';
+import type { AppAuthorization } from './app-authorization.js';
+import { createPkce, randomToken } from './pkce.js';
+import type { Secret } from '../config/secret.js';
+
+/** Paths of the login routes an adapter mounts. The callback's path is the redirect URI's. */
+export interface AppAuthorizationRoutesOptions {
+  /** Starts a login (`GET`, optional `?returnTo=/path`). Default `/auth/login`. */
+  loginPath?: string;
+  /** Logs out (`POST`). Default `/auth/logout`. */
+  logoutPath?: string;
+  /** Where the logout sends the browser. Default `/`. */
+  afterLogoutPath?: string;
+}
+
+/** What an adapter answers: a redirect, with the cookies to set. */
+export interface WebRedirect {
+  status: 302;
+  location: string;
+  setCookies: string[];
+}
+
+/** How long a login may take between the redirect to Sentinel and the callback. */
+const LOGIN_STATE_TTL_MS = 10 * 60_000;
+
+/**
+ * The framework-neutral part of the login routes, so that every adapter only maps requests:
+ * `GET login` sends the browser to Sentinel with `state` and PKCE kept in a signed, HttpOnly,
+ * SameSite=Lax cookie (Lax, because the callback is a cross-site navigation); `GET callback`
+ * checks that cookie and `state`, exchanges the code and sets the session cookie (the opaque
+ * session id); `POST logout` revokes the session. Cookies are `__Host-` prefixed and `Secure` when
+ * the redirect URI is https.
+ *
+ * @example
+ * ```ts
+ * const web = new AppAuthorizationWeb(lp.appAuthorization!);
+ * // GET /auth/login     → const r = await web.login(url.searchParams)
+ * // GET /auth/callback  → const r = await web.callback(url.searchParams, req.headers.cookie)
+ * // answer r.status with Location r.location and each of r.setCookies
+ * const user = await web.user(req.headers.cookie); // the logged-in user's session, if any
+ * ```
+ */
+export class AppAuthorizationWeb {
+  readonly loginPath: string;
+  readonly logoutPath: string;
+  readonly callbackPath: string;
+  readonly afterLogoutPath: string;
+  readonly stateCookie: string;
+  readonly sessionCookie: string;
+  readonly #auth: AppAuthorization;
+  readonly #secret: Secret;
+  readonly #secure: boolean;
+
+  constructor(auth: AppAuthorization, options: AppAuthorizationRoutesOptions = {}) {
+    const secret = auth.cookieSecret;
+    if (!secret) {
+      throw new ConfigError(
+        'appAuthorization.cookieSecret',
+        'is required for the login routes: a random string of at least 32 characters that signs the login state cookie.',
+      );
+    }
+    this.#auth = auth;
+    this.#secret = secret;
+    const redirect = new URL(auth.redirectUri);
+    this.#secure = redirect.protocol === 'https:';
+    this.callbackPath = redirect.pathname;
+    this.loginPath = routePath('loginPath', options.loginPath ?? '/auth/login');
+    this.logoutPath = routePath('logoutPath', options.logoutPath ?? '/auth/logout');
+    this.afterLogoutPath = safeReturnTo(options.afterLogoutPath ?? '/');
+    const prefix = this.#secure ? '__Host-' : '';
+    this.stateCookie = `${prefix}lp_auth_state`;
+    this.sessionCookie = `${prefix}lp_auth_session`;
+  }
+
+  /** Which login route `method` + `pathname` is, if any. */
+  route(method: string, pathname: string): 'login' | 'callback' | 'logout' | undefined {
+    if (method === 'GET' && pathname === this.loginPath) return 'login';
+    if (method === 'GET' && pathname === this.callbackPath) return 'callback';
+    if (method === 'POST' && pathname === this.logoutPath) return 'logout';
+    return undefined;
+  }
+
+  /**
+   * Starts a login: the redirect to Sentinel's authorize page and the signed state cookie.
+   * @throws AppAuthorizationError `return_to_refused` for a `returnTo` that leaves this site
+   */
+  async login(query: URLSearchParams): Promise<WebRedirect> {
+    const returnTo = safeReturnTo(query.get('returnTo'));
+    const state = randomToken();
+    const pkce = createPkce();
+    const sealed = sealLoginState(
+      { state, codeVerifier: pkce.verifier, returnTo, expiresAt: Date.now() + LOGIN_STATE_TTL_MS },
+      this.#secret,
+    );
+    return {
+      status: 302,
+      location: await this.#auth.authorizationUrl({ state, pkce }),
+      setCookies: [this.#cookie(this.stateCookie, sealed, LOGIN_STATE_TTL_MS / 1000)],
+    };
+  }
+
+  /** The `Set-Cookie` that removes the state cookie; set it on every callback answer, failed ones too. */
+  get clearStateCookie(): string {
+    return this.#cookie(this.stateCookie, '', 0);
+  }
+
+  /**
+   * Finishes a login: checks the signed state cookie and `state` (constant time), refuses
+   * LivePerson's `error=…`, exchanges the code with the cookie's PKCE verifier, and answers with the
+   * session cookie and a redirect to the login's `returnTo`.
+   * @throws AppAuthorizationError `state_mismatch`, `authorization_denied`, `authorization_failed`, `id_token_invalid`
+   */
+  async callback(
+    query: URLSearchParams,
+    cookieHeader: string | undefined,
+  ): Promise<WebRedirect & { session: UserSession }> {
+    const login = openLoginState(parseCookies(cookieHeader).get(this.stateCookie), this.#secret, Date.now());
+    const state = query.get('state');
+    if (state === null || !sameSecret(state, login.state, this.#secret)) {
+      throw new AppAuthorizationError(
+        'state_mismatch',
+        "The callback's state does not match this browser's login; start the login again.",
+      );
+    }
+    const error = query.get('error');
+    if (error !== null) {
+      const shown = error.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
+      throw new AppAuthorizationError(
+        'authorization_denied',
+        `LivePerson did not authorize the login (${shown || 'unknown error'}).`,
+        { oauthError: shown },
+      );
+    }
+    const session = await this.#auth.exchangeCode({
+      code: query.get('code') ?? '',
+      codeVerifier: login.codeVerifier,
+    });
+    return {
+      status: 302,
+      location: login.returnTo,
+      setCookies: [
+        this.clearStateCookie,
+        this.#cookie(this.sessionCookie, session.id, this.#auth.sessionTtlMs / 1000),
+      ],
+      session,
+    };
+  }
+
+  /**
+   * Logs out the session of `cookieHeader` (removed from the store, revoked at Sentinel) and
+   * removes the cookie. The user is logged out here even when the revoke call fails; `revokeError`
+   * then says why, for the adapter to log.
+   */
+  async logout(cookieHeader: string | undefined): Promise<WebRedirect & { revokeError?: unknown }> {
+    const id = parseCookies(cookieHeader).get(this.sessionCookie);
+    const answer: WebRedirect = {
+      status: 302,
+      location: this.afterLogoutPath,
+      setCookies: [this.#cookie(this.sessionCookie, '', 0)],
+    };
+    try {
+      if (id) await this.#auth.revoke(id);
+      return answer;
+    } catch (revokeError) {
+      return { ...answer, revokeError };
+    }
+  }
+
+  /** The logged-in user's session for `cookieHeader`, or undefined. */
+  user(cookieHeader: string | undefined): Promise<UserSession | undefined> {
+    const id = parseCookies(cookieHeader).get(this.sessionCookie);
+    return id ? this.#auth.session(id) : Promise.resolve(undefined);
+  }
+
+  #cookie(name: string, value: string, maxAgeSeconds: number): string {
+    const attributes: CookieAttributes = {
+      httpOnly: true,
+      secure: this.#secure,
+      sameSite: 'Lax',
+      path: '/',
+      maxAge: maxAgeSeconds,
+    };
+    return serializeCookie(name, value, attributes);
+  }
+}
+
+function routePath(field: string, value: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) {
+    throw new ConfigError(
+      `appAuthorization.routes.${field}`,
+      'must be a path starting with "/", e.g. "/auth/login".',
+    );
+  }
+  return value;
+}
