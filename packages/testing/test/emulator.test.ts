@@ -185,9 +185,11 @@ describe('Sentinel AppJWT', () => {
 
   test('rotateSigningKey: new kid, old key kept in the JWKS unless dropOld', async () => {
     const emu = await emus.start();
+    // The AppJWT keys only: the application-authorization id_token key is published beside them.
     const jwksOf = async () =>
-      ((await (await fetch(`${emu.url}/sentinel/well-known/jwks`)).json()) as { keys: { kid: string }[] })
-        .keys;
+      (
+        (await (await fetch(`${emu.url}/sentinel/well-known/jwks`)).json()) as { keys: { kid: string }[] }
+      ).keys.filter((k) => k.kid.startsWith('appjwt-'));
     const first = (await appToken(emu)).access_token;
     const firstKid = decodeProtectedHeader(first).kid;
     const newKid = await emu.rotateSigningKey();

@@ -12,6 +12,8 @@ export interface EmulatorContext {
   readonly services: ReadonlyMap<string, string>;
   /** Sentinel's keys (AppJWT). */
   readonly sentinelKeys: SigningKeySet;
+  /** Sentinel's id_token keys (application authorization, kid `idtoken-DD-MM-YY`), in the same JWKS. */
+  readonly idTokenKeys: SigningKeySet;
   /** The Orchestrator's Cognito user pool keys (v2 login tokens). */
   readonly cognitoKeys: SigningKeySet;
   readonly faults: FaultInjector;
@@ -24,5 +26,7 @@ export interface EmulatorContext {
 /** Default token lifetimes (wire page §4 and §6). */
 export const DEFAULT_TOKEN_LIFETIME: Readonly<Record<TokenRouteName, number>> = {
   'sentinel.token': 60 * 60,
+  // Not documented; one hour, so that LivePerson's advice to refresh every 30 minutes keeps a session warm.
+  'sentinel.userToken': 60 * 60,
   'co.v2.login': 24 * 60 * 60,
 };

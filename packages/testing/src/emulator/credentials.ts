@@ -33,6 +33,11 @@ export function makeCredentials(overrides: EmulatorCredentialOverrides = {}): Em
       username: overrides.loginBot?.username ?? `bot-${hex(3)}`,
       userId: overrides.loginBot?.userId ?? String(randomInt(1_000_000, 10_000_000)),
     },
+    appAuthorization: {
+      clientId: overrides.appAuthorization?.clientId ?? randomUUID(),
+      clientSecret: overrides.appAuthorization?.clientSecret ?? hex(16),
+      redirectUris: [...(overrides.appAuthorization?.redirectUris ?? [])],
+    },
   };
 }
 

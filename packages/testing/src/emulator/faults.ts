@@ -1,6 +1,10 @@
 import type { ChaosKind, ChaosOptions, EmulatorFaults, Fault, RouteName, TokenRouteName } from './types.js';
 
-const TOKEN_ROUTES: ReadonlySet<string> = new Set<TokenRouteName>(['sentinel.token', 'co.v2.login']);
+const TOKEN_ROUTES: ReadonlySet<string> = new Set<TokenRouteName>([
+  'sentinel.token',
+  'sentinel.userToken',
+  'co.v2.login',
+]);
 
 const CHAOS_KINDS: readonly ChaosKind[] = [
   'status5xx',

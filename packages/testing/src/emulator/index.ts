@@ -1,7 +1,13 @@
 export { startEmulator } from './start.js';
 export { COMMON_SERVICES } from './routes/csds.js';
+export {
+  loginThroughEmulator,
+  type EmulatorLoginUser,
+  type LoginThroughEmulatorOptions,
+} from './browser-login.js';
 export type {
   Emulator,
+  EmulatorAppAuthorization,
   EmulatorCredentialOverrides,
   EmulatorCredentials,
   EmulatorFaults,

@@ -4,6 +4,7 @@ import { makeAccountId, makeCredentials } from './credentials.js';
 import { FaultInjector } from './faults.js';
 import { Router } from './router.js';
 import { COMMON_SERVICES, defaultRoutes } from './routes/index.js';
+import { appAuthorizationState } from './app-authorization-state.js';
 import { loginSessions } from './routes/login.js';
 import { EmulatorServer } from './server.js';
 import { SigningKeySet } from './signing-keys.js';
@@ -23,6 +24,9 @@ function appJwtKid(generation: number): string {
   const date = `${two(now.getUTCDate())}-${two(now.getUTCMonth() + 1)}-${two(now.getUTCFullYear() % 100)}`;
   return generation === 1 ? `appjwt-${date}` : `appjwt-${date}-${generation}`;
 }
+
+/** Sentinel's id_token kid style, `idtoken-DD-MM-YY` (wire page §5). */
+const idTokenKid = (generation: number) => appJwtKid(generation).replace('appjwt-', 'idtoken-');
 
 /** Cognito's kid style: base64 of 32 bytes. */
 const cognitoKid = () => randomBytes(32).toString('base64');
@@ -47,7 +51,8 @@ function checkOptions(options: EmulatorOptions): void {
 
 /**
  * Starts a local emulator of LivePerson's authentication endpoints: CSDS, Sentinel's AppJWT and
- * JWKS, a protected sample API, and the Conversation Orchestrator's v1 and v2 Context Service.
+ * JWKS, Sentinel's application authorization (login page, codes, rotating refresh tokens), a
+ * protected sample API, and the Conversation Orchestrator's v1 and v2 Context Service.
  * Tokens are real RS256 JWTs signed with keys generated at start.
  *
  * @example
@@ -65,9 +70,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1';
   const accountId = options.accountId ?? makeAccountId();
   const credentials = makeCredentials(options.credentials);
-  const [sentinelKeys, cognitoKeys] = await Promise.all([
+  const [sentinelKeys, cognitoKeys, idTokenKeys] = await Promise.all([
     SigningKeySet.create(appJwtKid),
     SigningKeySet.create(cognitoKid),
+    SigningKeySet.create(idTokenKid),
   ]);
   const router = new Router(defaultRoutes);
   const routeNames = router.names();
@@ -85,6 +91,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     services,
     sentinelKeys,
+    idTokenKeys,
     cognitoKeys,
     faults,
     tokenLifetime: (route: TokenRouteName) => {
@@ -99,6 +106,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const sessions = loginSessions(context);
+  const userAuthorizations = appAuthorizationState(context);
+  for (const uri of credentials.appAuthorization.redirectUris) userAuthorizations.redirectUris.add(uri);
   if (options.loginIdleTimeoutMs !== undefined) {
     if (!(options.loginIdleTimeoutMs > 0 && Number.isFinite(options.loginIdleTimeoutMs))) {
       throw new TypeError(
@@ -127,6 +136,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     rotateSigningKey: (rotate = {}) => sentinelKeys.rotate(rotate.dropOld ?? false),
     loginSessions: { count: () => sessions.count(), dropAll: () => sessions.dropAll() },
+    appAuthorization: {
+      registerRedirectUri: (uri: string) => {
+        if (!URL.canParse(uri) || !/^https?:$/.test(new URL(uri).protocol) || uri.includes('#')) {
+          throw new TypeError(
+            `a redirect URI must be an absolute http(s) URL without a fragment, got "${uri}"`,
+          );
+        }
+        credentials.appAuthorization.redirectUris.push(uri);
+        userAuthorizations.redirectUris.add(uri);
+      },
+      liveSessions: () => userAuthorizations.liveSessions(),
+    },
     lpAuthOptions: (): EmulatorLpAuthOptions => ({
       accountId,
       csds: { baseUrl: url },

@@ -9,6 +9,10 @@ export type KnownRouteName =
   | 'csds.one'
   | 'sentinel.token'
   | 'sentinel.jwks'
+  | 'sentinel.authorize'
+  | 'sentinel.authorize.login'
+  | 'sentinel.userToken'
+  | 'sentinel.revoke'
   | 'api.skills'
   | 'co.v1.context'
   | 'co.v2.login'
@@ -26,7 +30,7 @@ export type KnownRouteName =
 export type RouteName = KnownRouteName | (string & {});
 
 /** Routes that issue tokens, whose lifetime {@link EmulatorFaults.tokenLifetime} can shorten. */
-export type TokenRouteName = 'sentinel.token' | 'co.v2.login';
+export type TokenRouteName = 'sentinel.token' | 'sentinel.userToken' | 'co.v2.login';
 
 /** The credentials the emulator accepts, shaped like `@lp-auth/core`'s `credentials` option. */
 export interface EmulatorCredentials {
@@ -45,6 +49,11 @@ export interface EmulatorCredentials {
    * accessToken, accessTokenSecret), or with the `appJwt` client id and secret and `"dummy"` token parts.
    */
   loginBot: { username: string; userId: string };
+  /**
+   * Application authorization (authorization code, wire page §5): the client, and the redirect URIs
+   * registered for it (compared exactly). Users log in on the emulator's page as the `login` user.
+   */
+  appAuthorization: { clientId: string; clientSecret: string; redirectUris: string[] };
 }
 
 /** Partial overrides of {@link EmulatorCredentials}; anything left out is random. */
@@ -55,6 +64,7 @@ export interface EmulatorCredentialOverrides {
   oauth1?: Partial<EmulatorCredentials['oauth1']>;
   login?: Partial<EmulatorCredentials['login']>;
   loginBot?: Partial<EmulatorCredentials['loginBot']>;
+  appAuthorization?: Partial<EmulatorCredentials['appAuthorization']>;
 }
 
 /** Options of {@link startEmulator}. Every field is optional. */
@@ -198,6 +208,8 @@ export interface Emulator {
   rotateSigningKey(options?: RotateSigningKeyOptions): Promise<string>;
   /** Login Service sessions: how many are live, and a way to end them all (as a server restart would). */
   readonly loginSessions: { count(): number; dropAll(): number };
+  /** Application authorization (wire page §5). */
+  readonly appAuthorization: EmulatorAppAuthorization;
   /** Plain options for `createLpAuth` pointing CSDS and the Orchestrator hosts at this emulator. */
   lpAuthOptions(): EmulatorLpAuthOptions;
   /**
@@ -207,4 +219,15 @@ export interface Emulator {
   lpAuthCredentials(): EmulatorLpAuthCredentials;
   /** Closes the server and every open socket (keep-alive ones too). */
   close(): Promise<void>;
+}
+
+/** {@link Emulator.appAuthorization}: the authorization-code client's registration and sessions. */
+export interface EmulatorAppAuthorization {
+  /**
+   * Registers one more redirect URI for the client, for apps whose address is known only once they
+   * listen. Authorize and token requests compare `redirect_uri` with these exactly.
+   */
+  registerRedirectUri(uri: string): void;
+  /** User sessions (token families) not revoked. */
+  liveSessions(): number;
 }

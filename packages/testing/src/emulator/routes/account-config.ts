@@ -1,3 +1,4 @@
+import { appAuthorizationState } from '../app-authorization-state.js';
 import { bearerToken, json } from '../http.js';
 import { lpError } from '../lp-errors.js';
 import type { RouteDefinition } from '../router.js';
@@ -27,7 +28,8 @@ const SKILLS = [
 /**
  * A protected sample API for AppJWT (service `accountConfigReadOnly`): requires
  * `Authorization: Bearer <AppJWT>` signed by a key in the current Sentinel JWKS, unexpired, for
- * this account, issued by Sentinel.
+ * this account, issued by Sentinel; or a live application-authorization access token (64 hex, wire
+ * page §5) of a user of this account.
  */
 export const accountConfigRoutes: readonly RouteDefinition[] = [
   {
@@ -37,6 +39,13 @@ export const accountConfigRoutes: readonly RouteDefinition[] = [
     handler: (request, context) => {
       const token = bearerToken(request);
       if (!token) return lpError(401, 'Authorization header with a Bearer token is required', 4010);
+      if (/^[0-9a-f]{64}$/.test(token)) {
+        const user = appAuthorizationState(context).userOfAccessToken(token);
+        if (!user || request.params.acct !== context.accountId) {
+          return lpError(401, 'Invalid token: unknown, expired or revoked access token', 4015);
+        }
+        return json(200, SKILLS, { etag: '"1"' });
+      }
       const verified = context.sentinelKeys.verify(token);
       if ('failure' in verified) return lpError(401, `Invalid token: ${verified.failure}`, 4011);
       const { payload } = verified;

@@ -8,6 +8,8 @@ import { orchestratorV1Routes } from './orchestrator-v1.js';
 import { orchestratorV2Routes } from './orchestrator-v2.js';
 import { sendApiRoutes } from './send-api.js';
 import { sentinelRoutes } from './sentinel.js';
+import { sentinelAuthorizeRoutes } from './sentinel-authorize.js';
+import { sentinelUserTokenRoutes } from './sentinel-user-token.js';
 
 export { COMMON_SERVICES } from './csds.js';
 
@@ -18,6 +20,8 @@ export { COMMON_SERVICES } from './csds.js';
 export const defaultRoutes: readonly RouteDefinition[] = [
   ...csdsRoutes,
   ...sentinelRoutes,
+  ...sentinelAuthorizeRoutes,
+  ...sentinelUserTokenRoutes,
   ...accountConfigRoutes,
   ...orchestratorV1Routes,
   ...orchestratorV2Routes,

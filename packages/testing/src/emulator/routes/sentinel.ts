@@ -10,7 +10,7 @@ import type { RouteDefinition } from '../router.js';
  * form-encoded body (documented), the query (`grant_type` in the Send API doc, everything in demo
  * code). A body parameter wins over the same query parameter.
  */
-async function tokenParameters(request: EmulatorRequest): Promise<URLSearchParams | EmulatorResponse> {
+export async function tokenParameters(request: EmulatorRequest): Promise<URLSearchParams | EmulatorResponse> {
   const params = new URLSearchParams(request.url.searchParams);
   params.delete('v');
   const text = await request.text();
@@ -63,7 +63,7 @@ async function issueAppJwt(request: EmulatorRequest, context: EmulatorContext): 
   );
 }
 
-/** Sentinel, wire page §4: AppJWT (client credentials) on the v1 and v2 paths, and the JWKS. */
+/** Sentinel, wire page §4: AppJWT (client credentials) on the v1 and v2 paths, and the JWKS (§4, §5). */
 export const sentinelRoutes: readonly RouteDefinition[] = [
   {
     name: 'sentinel.token',
@@ -81,6 +81,8 @@ export const sentinelRoutes: readonly RouteDefinition[] = [
     name: 'sentinel.jwks',
     methods: ['GET'],
     path: '/sentinel/well-known/jwks',
-    handler: (_request, context) => json(200, context.sentinelKeys.jwks()),
+    // One document for both kinds of Sentinel token: AppJWTs and application-authorization id_tokens.
+    handler: (_request, context) =>
+      json(200, { keys: [...context.sentinelKeys.jwks().keys, ...context.idTokenKeys.jwks().keys] }),
   },
 ];
