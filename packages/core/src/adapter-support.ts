@@ -1,5 +1,7 @@
 import { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 import type { LpAuthOptions } from './config/options.js';
+import type { ConsumerIdentity } from './consumer/identity.js';
+import type { UserSession } from './credentials/app-authorization-session.js';
 
 /** What every adapter puts on the request (`req.lp`, `ctx.state.lp`, `request.lp`). */
 export interface LpRequestContext {
@@ -7,6 +9,13 @@ export interface LpRequestContext {
   readonly clients: Readonly<LpClients>;
   /** The wired core, for anything beyond the clients. */
   readonly auth: LpAuth;
+  /** The verified consumer, on routes guarded by the adapter's `requireConsumer()` / `optionalConsumer()`. */
+  readonly consumer?: ConsumerIdentity;
+  /**
+   * The LivePerson user logged in through application authorization (the session cookie of the
+   * adapter's login routes): who, and a client that calls LivePerson as them.
+   */
+  readonly user?: UserSession;
 }
 
 /** Whether `value` is an already built {@link LpAuth} rather than options. */

@@ -4,6 +4,7 @@ import { optionsFromEnv } from './config/env.js';
 import { adaptLogger, stderrLogger, type Logger } from './config/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
 import { AppJwtCredential } from './credentials/app-jwt.js';
+import { AppAuthorization } from './credentials/app-authorization.js';
 import { ConsumerJwsCache } from './credentials/consumer-jws.js';
 import type { Credential, CredentialRuntime } from './credentials/credential.js';
 import { LoginCredential } from './credentials/login.js';
@@ -14,6 +15,7 @@ import { DomainResolver } from './domains/csds.js';
 import { LpClient } from './http/lp-client.js';
 import { MemoryTokenStore, type TokenStore } from './tokens/store.js';
 import { LpAuthEventBus, type LpAuthEventName, type LpAuthListener } from './events.js';
+import { ConsumerVerifier } from './consumer/verifier.js';
 
 /** One authorized client per configured credential. */
 export interface LpClients {
@@ -38,6 +40,13 @@ export interface LpAuth {
   readonly logger: Logger;
   /** The validated options, secrets redacted when printed. */
   readonly options: ResolvedOptions;
+  /** The consumer id_token verifier, when the `consumer` option is set (`requireConsumer()` uses it). */
+  readonly consumer?: ConsumerVerifier;
+  /**
+   * Application authorization (LivePerson users logging in to your app), when the
+   * `appAuthorization` option is set: authorize URL, code exchange, user sessions, revoke.
+   */
+  readonly appAuthorization?: AppAuthorization;
   /** The client for `kind`, or a `config_invalid` error saying how to configure it. */
   client(kind: keyof LpClients): LpClient;
   /**
@@ -122,6 +131,14 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
   if (c.orchestratorV2) add('orchestratorV2', new OrchestratorV2Credential(c.orchestratorV2, runtime));
   if (c.oauth1) add('oauth1', new OAuth1Credential(c.oauth1, runtime));
   if (c.login) add('login', new LoginCredential(c.login, runtime));
+  const consumer = resolved.consumer
+    ? new ConsumerVerifier(resolved.consumer, { fetch: fetchFn, logger, events, now: Date.now })
+    : undefined;
+  if (consumer) closers.push(() => consumer.close());
+  const appAuthorization = resolved.appAuthorization
+    ? new AppAuthorization(resolved.appAuthorization, runtime)
+    : undefined;
+  if (appAuthorization) closers.push(() => void appAuthorization.close());
   Object.freeze(clients);
 
   let closed = false;
@@ -132,6 +149,8 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
     store,
     logger,
     options: resolved,
+    ...(consumer ? { consumer } : {}),
+    ...(appAuthorization ? { appAuthorization } : {}),
     events,
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),

@@ -1,10 +1,20 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '../errors.js';
 import type { AppJwtOptions } from '../credentials/app-jwt.js';
+import type {
+  AppAuthorizationOptions,
+  ResolvedAppAuthorizationOptions,
+} from '../credentials/app-authorization.js';
+import { resolveAppAuthorizationOptions } from '../credentials/app-authorization-options.js';
 import type { LoginOptions } from '../credentials/login.js';
 import type { OAuth1Options } from '../credentials/oauth1.js';
 import type { OrchestratorV1Options } from '../credentials/orchestrator-v1.js';
 import type { OrchestratorV2Options } from '../credentials/orchestrator-v2.js';
+import {
+  resolveConsumerOptions,
+  type ConsumerVerifierOptions,
+  type ResolvedConsumerOptions,
+} from '../consumer/options.js';
 import { DEFAULT_CSDS_URL } from '../domains/csds.js';
 import { parseRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
@@ -54,6 +64,16 @@ export interface LpAuthOptions {
   store?: TokenStore;
   /** Where warnings go. Default: stderr, warnings and errors only. */
   logger?: Logger;
+  /**
+   * Application authorization: LivePerson users log in to your app (OAuth 2.0 authorization code,
+   * `lp.appAuthorization`, and the adapters' login routes). Default: off.
+   */
+  appAuthorization?: AppAuthorizationOptions;
+  /**
+   * Verify the id_tokens your identity provider issues to consumers (`lp.consumer`, and
+   * `requireConsumer()` in the adapters). Default: no verifier.
+   */
+  consumer?: ConsumerVerifierOptions;
 }
 
 /** Options after validation: URLs parsed, secrets wrapped, defaults applied. Prints no secret. */
@@ -71,6 +91,8 @@ export interface ResolvedOptions {
   http: { timeoutMs: number; retry: RetryPolicy; fetch?: FetchFn };
   store?: TokenStore;
   logger?: Logger;
+  consumer?: ResolvedConsumerOptions;
+  appAuthorization?: ResolvedAppAuthorizationOptions;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -167,6 +189,11 @@ export function resolveOptions(options: LpAuthOptions): ResolvedOptions {
     };
   }
   if (creds.login) resolved.credentials.login = resolveLogin(creds.login);
+  if (options.appAuthorization !== undefined) {
+    resolved.appAuthorization = resolveAppAuthorizationOptions(options.appAuthorization);
+  }
+  if (options.consumer !== undefined)
+    resolved.consumer = resolveConsumerOptions(options.consumer, 'consumer');
   return hideSecrets(resolved);
 }
 
