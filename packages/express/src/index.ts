@@ -20,5 +20,17 @@
  *
  * @packageDocumentation
  */
-export { lpAuth, type LpAuthMiddleware, type LpRequestContext } from './middleware.js';
+export {
+  lpAuth,
+  type LpAuthExpressOptions,
+  type LpAuthMiddleware,
+  type LpRequestContext,
+} from './middleware.js';
 export { lpErrorHandler } from './error-handler.js';
+export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
+export {
+  consumerClaimEquals,
+  consumerClaimIncludes,
+  consumerCheck,
+  consumerPredicate,
+} from './consumer-checks.js';
