@@ -36,7 +36,42 @@ export function createApp(lp: LpAuth): { app: express.Express; middleware: LpAut
   app.post('/consumers/:consumerId/messages', async (req, res) => {
     res.json(await calls.messageConsumer(req.params.consumerId, req.body?.text));
   });
+  if (lp.appAuthorization) addLoginRoutes(app);
 
   app.use(lpErrorHandler());
   return { app, middleware };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * "Log in with LivePerson" (application authorization): `lpAuth` already serves `/auth/login`, the
+ * callback and `/auth/logout`, and puts the logged-in user on `req.lp.user`; these pages use it.
+ */
+function addLoginRoutes(app: express.Express): void {
+  app.get('/', (req, res) => {
+    const user = req.lp.user;
+    const body = user
+      ? `<p>Logged in to LivePerson as user ${escapeHtml(user.user.id)}.</p>
+<p><a href="/me">What LivePerson says about me</a></p>
+<form method="post" action="/auth/logout"><button>Log out</button></form>`
+      : '<p><a href="/auth/login?returnTo=/">Log in with LivePerson</a></p>';
+    res.type('html').send(`<!doctype html><meta charset="utf-8"><title>@lp-auth example</title>
+<h1>@lp-auth Express example</h1>${body}`);
+  });
+  app.get('/me', async (req, res) => {
+    const user = req.lp.user;
+    if (!user)
+      return void res.status(401).json({ error: 'login_required', login: '/auth/login?returnTo=/me' });
+    // A call to LivePerson as this user: their access token, refreshed (and rotated) as needed.
+    const { data } = await user.client.request<unknown[]>({
+      service: 'accountConfigReadOnly',
+      path: '/api/account/{accountId}/configuration/le-users/skills',
+    });
+    res.json({
+      userId: user.user.id,
+      isAdmin: user.user.isAdmin,
+      skills: Array.isArray(data) ? data.length : 0,
+    });
+  });
 }

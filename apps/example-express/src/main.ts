@@ -11,6 +11,7 @@ import { createApp } from './app.js';
 
 main({
   framework: 'Express',
+  appAuthorization: true,
   async start(lp, port) {
     const { app } = createApp(lp);
     const server = await new Promise<Server>((resolve) => {

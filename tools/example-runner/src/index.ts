@@ -3,8 +3,16 @@
  * (or real LivePerson when `LP_ACCOUNT_ID` is set), start the framework's app, call each route whose
  * client is configured, print what happened and exit (or keep serving with `--serve`).
  */
-import { createLpAuth, optionsFromEnv, stderrLogger, type LpAuth, type LpAuthOptions } from '@lp-auth/core';
+import {
+  createLpAuth,
+  optionsFromEnv,
+  randomToken,
+  stderrLogger,
+  type LpAuth,
+  type LpAuthOptions,
+} from '@lp-auth/core';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
+import { demonstrateLogin, freePort } from './login-demo.js';
 export { exampleCalls, type ExampleCalls } from './calls.js';
 
 /** One call the runner makes against the example app. */
@@ -48,18 +56,41 @@ export interface RunExampleOptions {
   /** Starts the app on 127.0.0.1:`port` (0 = random) with `lp`; resolves when it listens. */
   start(lp: LpAuth, port: number): Promise<RunningExample>;
   steps?: readonly ExampleStep[];
+  /**
+   * The app serves application authorization's routes (`/auth/login`, `/auth/callback`,
+   * `/auth/logout`, `/me`): against the emulator the runner configures them and walks the login.
+   */
+  appAuthorization?: boolean;
 }
 
-async function configure(): Promise<{ lp: LpAuth; emulator?: Emulator }> {
+/** The emulator's application-authorization client, with the app's redirect URI on `port`. */
+function appAuthorizationOn(port: number) {
+  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+  return {
+    redirectUri,
+    // A fresh cookie secret per run: state cookies of an earlier run must not verify.
+    cookieSecret: randomToken(32),
+  };
+}
+
+async function configure(appAuthorizationPort?: number): Promise<{ lp: LpAuth; emulator?: Emulator }> {
   if (process.env.LP_ACCOUNT_ID) {
     console.log(`Using real LivePerson for account ${process.env.LP_ACCOUNT_ID} (from LP_* variables).`);
     return { lp: createLpAuth({ ...(optionsFromEnv() as LpAuthOptions), logger: stderrLogger }) };
   }
-  const emulator = await startEmulator();
+  const login = appAuthorizationPort === undefined ? undefined : appAuthorizationOn(appAuthorizationPort);
+  const emulator = await startEmulator(
+    login ? { credentials: { appAuthorization: { redirectUris: [login.redirectUri] } } } : {},
+  );
   console.log(
     `LivePerson emulator on ${emulator.url}, account ${emulator.accountId} (set LP_ACCOUNT_ID to use real LivePerson).`,
   );
-  const lp = createLpAuth({ ...emulator.lpAuthOptions(), credentials: emulator.lpAuthCredentials() });
+  const { clientId, clientSecret } = emulator.credentials.appAuthorization;
+  const lp = createLpAuth({
+    ...emulator.lpAuthOptions(),
+    credentials: emulator.lpAuthCredentials(),
+    ...(login ? { appAuthorization: { clientId, clientSecret, ...login } } : {}),
+  });
   return { lp, emulator };
 }
 
@@ -96,8 +127,10 @@ export async function callExample(
 /** Runs the example; resolves with the process exit code (0 when every call succeeded). */
 export async function runExample(options: RunExampleOptions): Promise<number> {
   const serve = process.argv.includes('--serve');
-  const { lp, emulator } = await configure();
-  const app = await options.start(lp, serve ? Number(process.env.PORT ?? 3000) : 0);
+  // With login routes the port must be known before the app: it is in the redirect URI.
+  const port = serve ? Number(process.env.PORT ?? 3000) : options.appAuthorization ? await freePort() : 0;
+  const { lp, emulator } = await configure(options.appAuthorization ? port : undefined);
+  const app = await options.start(lp, port);
   console.log(`Example ${options.framework} app on ${app.url}\n`);
 
   let failures = 0;
@@ -110,6 +143,13 @@ export async function runExample(options: RunExampleOptions): Promise<number> {
     if (status >= 400) failures++;
     const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
     console.log(`- ${step.client.padEnd(15)} ${step.method} ${step.route} → ${status} ${shown}`);
+  }
+  if (options.appAuthorization && lp.appAuthorization) {
+    failures += await demonstrateLogin(app.url, emulator);
+    if (serve && emulator) {
+      const { username, password } = emulator.credentials.login;
+      console.log(`  (the local emulator's throwaway user: ${username} / ${password})`);
+    }
   }
   if (emulator) {
     console.log(`\nWhat the emulator saw (calls per route): ${JSON.stringify(emulator.stats.snapshot())}`);

@@ -1,0 +1,60 @@
+import { createServer } from 'node:net';
+import { loginThroughEmulator, type Emulator } from '@lp-auth/testing';
+
+/** A free TCP port on 127.0.0.1, so that the app's redirect URI is known before the app is built. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0]!)
+    .filter((pair) => !pair.endsWith('='))
+    .join('; ');
+
+/**
+ * "Log in with LivePerson", as far as a script can take it: prints where `/auth/login` sends the
+ * browser (open it to log in by hand), then, against the emulator, plays the browser (login page,
+ * callback, `/me`, logout) and prints each step. Prints no code, token, cookie or password.
+ * Resolves with the number of failed steps.
+ */
+export async function demonstrateLogin(appUrl: string, emulator: Emulator | undefined): Promise<number> {
+  const start = await fetch(`${appUrl}/auth/login?returnTo=/me`, { redirect: 'manual' });
+  const authorize = start.headers.get('location');
+  if (start.status !== 302 || !authorize) {
+    console.log(`- appAuthorization  GET /auth/login → ${start.status} (expected a redirect to LivePerson)`);
+    return 1;
+  }
+  // state and the PKCE challenge belong to this one attempt (and its cookie), so they are left out.
+  const shown = new URL(authorize);
+  for (const name of ['state', 'code_challenge']) shown.searchParams.delete(name);
+  console.log(
+    `\nLog in with LivePerson: open ${appUrl}/ in a browser (or ${appUrl}/auth/login), which sends you to\n  ${shown}&state=…&code_challenge=…`,
+  );
+  if (!emulator) return 0;
+
+  const back = await loginThroughEmulator(authorize, emulator.credentials.login);
+  const callback = await fetch(back, { redirect: 'manual', headers: { cookie: cookiesOf(start) } });
+  const session = cookiesOf(callback);
+  console.log(
+    `- appAuthorization  emulator login page → callback → ${callback.status} to ${callback.headers.get('location')}`,
+  );
+  const me = await fetch(`${appUrl}/me`, { headers: { cookie: session } });
+  console.log(`- appAuthorization  GET /me → ${me.status} ${await me.text()}`);
+  const out = await fetch(`${appUrl}/auth/logout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: session },
+  });
+  console.log(`- appAuthorization  POST /auth/logout → ${out.status}`);
+  return [callback.status === 302, me.status === 200, out.status === 302].filter((ok) => !ok).length;
+}
