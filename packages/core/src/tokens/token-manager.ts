@@ -2,7 +2,7 @@ import { ClosedError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
 import { withRetries } from './retry.js';
-import type { TokenStore } from './store.js';
+import type { TokenStore, TokenStoreLock } from './store.js';
 
 /** A token as the engine keeps it. Times are epoch milliseconds. */
 export interface TokenSet {
@@ -54,6 +54,8 @@ export interface GetTokenOptions {
 const EXPIRY_MARGIN_MS = 5_000;
 /** After a failed background refresh, callers keep the current token and retry no sooner than this. */
 const BACKGROUND_RETRY_MS = 5_000;
+/** How long a refresh lock outlives a holder that died (a store may cap it lower). */
+const LOCK_TTL_MS = 30_000;
 
 /** When to refresh a token of the given lifetime: at 75 % of it, and at most 5 minutes early. */
 export function computeRefreshAt(issuedAt: number, expiresAt: number): number {
@@ -171,11 +173,21 @@ export class TokenManager {
 
   async #refreshAcrossProcesses(rejected: string | undefined): Promise<TokenSet> {
     const { store, key } = this.#o;
-    const lock = await store.lock(`${key}:lock`, 30_000).catch(() => undefined);
+    let lock = await store.lock(`${key}:lock`, LOCK_TTL_MS).catch(() => undefined);
     if (lock === null) {
       // Another process is refreshing: wait for its token rather than calling LivePerson too.
-      const found = await this.#awaitOtherProcess(rejected);
-      if (found) return (this.#current = found);
+      const waited = await this.#awaitOtherProcess(rejected);
+      if (waited.token) return (this.#current = waited.token);
+      lock = waited.lock;
+    } else if (lock) {
+      // Another process may have refreshed between our store read and taking the lock: use its
+      // token, or at least refresh from it (a rotated refresh token lives in its `data`).
+      const stored = this.#newer(await this.#fromStore(), rejected, this.#current?.issuedAt ?? 0);
+      if (stored) this.#current = stored;
+      if (stored && this.#now() < stored.refreshAt) {
+        await lock.release().catch(() => undefined);
+        return stored;
+      }
     }
     try {
       const previous = this.#current;
@@ -212,22 +224,36 @@ export class TokenManager {
     }
   }
 
-  async #awaitOtherProcess(rejected: string | undefined): Promise<TokenSet | undefined> {
+  /**
+   * Polls the store until another process's token arrives, or takes the lock over when the holder
+   * finished without one or died (its lock expired). After `lockWaitMs` it gives up: the caller
+   * refreshes without the lock rather than fail.
+   */
+  async #awaitOtherProcess(
+    rejected: string | undefined,
+  ): Promise<{ token?: TokenSet; lock?: TokenStoreLock }> {
     const deadline = this.#now() + (this.#o.lockWaitMs ?? 10_000);
     const before = this.#current?.issuedAt ?? 0;
     while (this.#now() < deadline) {
       await sleep(50, this.#closing.signal);
-      const stored = this.#usable(await this.#fromStore(), this.#now());
-      if (stored && stored.issuedAt > before && stored.value !== rejected) return stored;
-      const lock = await this.#o.store.lock(`${this.#o.key}:lock`, 1).catch(() => undefined);
+      const stored = this.#newer(await this.#fromStore(), rejected, before);
+      if (stored) return { token: stored };
+      const lock = await this.#o.store.lock(`${this.#o.key}:lock`, LOCK_TTL_MS).catch(() => undefined);
       if (lock) {
-        // The holder finished or died. It stores before it releases, so look once more.
-        await lock.release();
-        const last = this.#usable(await this.#fromStore(), this.#now());
-        return last && last.issuedAt > before && last.value !== rejected ? last : undefined;
+        // The holder stores before it releases, so look once more before refreshing ourselves.
+        const last = this.#newer(await this.#fromStore(), rejected, before);
+        if (!last) return { lock };
+        await lock.release().catch(() => undefined);
+        return { token: last };
       }
     }
-    return undefined;
+    return {};
+  }
+
+  /** `stored` if it is usable, issued after `since`, and not the token an API rejected. */
+  #newer(stored: TokenSet | undefined, rejected: string | undefined, since: number): TokenSet | undefined {
+    const usable = this.#usable(stored, this.#now());
+    return usable && usable.issuedAt > since && usable.value !== rejected ? usable : undefined;
   }
 
   #wait<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -1,0 +1,177 @@
+import { createClient, ErrorReply } from 'redis';
+import { redactUrl, type Logger } from '@lp-auth/core';
+import type { RedisClientLike, ResolvedRedisStoreOptions } from './options.js';
+
+/** Reconnect delays of a client the store creates: quick at first, then once a second. */
+const reconnectDelay = (retries: number): number => Math.min(50 * 2 ** retries, 1000);
+
+/**
+ * The store's link to Redis: which client, whether it can be used right now, and the warnings when
+ * it stops and starts being usable. A command that fails because Redis is down (refused, reset,
+ * timed out, client not ready) marks an outage; the store then works from memory until the client
+ * is ready again. Warnings are logged once per outage, not once per command.
+ */
+export class RedisConnection {
+  readonly client: RedisClientLike;
+  readonly ownsClient: boolean;
+  /** The URL without credentials, for messages. */
+  readonly where: string;
+  readonly #logger: Logger;
+  readonly #commandTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #firstConnection: Promise<void>;
+  #settleFirst: () => void = () => {};
+  #firstTimer: NodeJS.Timeout | undefined;
+  #outage = false;
+  #closed = false;
+
+  constructor(options: ResolvedRedisStoreOptions) {
+    this.#logger = options.logger;
+    this.#commandTimeoutMs = options.commandTimeoutMs;
+    this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.where = options.url !== undefined ? redactUrl(options.url) : 'the given Redis client';
+    this.#firstConnection = new Promise<void>((resolve) => {
+      this.#settleFirst = () => {
+        clearTimeout(this.#firstTimer);
+        resolve();
+      };
+    });
+    if (options.client) {
+      this.client = options.client;
+      this.ownsClient = false;
+    } else {
+      const client = createClient({
+        url: options.url,
+        // Commands fail at once while disconnected, rather than queue behind an outage.
+        disableOfflineQueue: true,
+        socket: { connectTimeout: options.connectTimeoutMs, reconnectStrategy: reconnectDelay },
+      });
+      this.client = client;
+      this.ownsClient = true;
+    }
+    this.client.on('ready', this.#onReady);
+    this.client.on('error', this.#onError);
+    if (this.client.isReady) this.#settleFirst();
+    else {
+      this.#firstTimer = setTimeout(() => this.#settleFirst(), options.connectTimeoutMs);
+      this.#firstTimer.unref();
+    }
+    if (this.ownsClient) {
+      (this.client as ReturnType<typeof createClient>).connect().catch(() => {
+        // Reported through the 'error' event; the client keeps reconnecting by its strategy.
+      });
+    }
+  }
+
+  /**
+   * Runs `command` on Redis when it can be used, else (or when it fails for want of Redis) runs
+   * `fallback` and marks an outage. Errors Redis itself answered (a reply error) are not an outage:
+   * they are logged and the fallback answers that one call.
+   */
+  async run<T>(what: string, command: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    await this.#firstConnection;
+    if (!this.client.isReady) {
+      this.#down(what, 'the Redis client is not connected');
+      return fallback();
+    }
+    try {
+      const result = await command();
+      this.#up();
+      return result;
+    } catch (error) {
+      if (error instanceof ErrorReply) {
+        this.#logger.warn(`@lp-auth/redis: Redis refused to ${what}; answered from this process's memory`, {
+          error: error.message,
+        });
+      } else {
+        this.#down(what, describe(error));
+      }
+      return fallback();
+    }
+  }
+
+  /** Sends one command with the store's timeout. */
+  send(args: readonly string[]): Promise<unknown> {
+    return this.client.sendCommand(args, { timeout: this.#commandTimeoutMs });
+  }
+
+  /** Whether the store is working from memory because Redis is unreachable. */
+  get degraded(): boolean {
+    return this.#outage || !this.client.isReady;
+  }
+
+  /** Stops listening to the client, and closes it if the store created it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settleFirst();
+    if (this.ownsClient && this.client.isOpen) {
+      const client = this.client as ReturnType<typeof createClient>;
+      // A socket still being opened survives destroy() and would keep the process alive: let the
+      // attempt end (ready, or refused) first.
+      if (!client.isReady) await this.#nextAttempt();
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else if (client.isOpen) client.destroy();
+    }
+    // A client we were given lives on without our listeners. Our own keeps them: a late 'error'
+    // from its last attempt must not go unhandled, and removing a node-redis client's last
+    // listeners detaches those added afterwards (its emitter state is shared with a prototype).
+    if (!this.ownsClient) {
+      this.client.off('ready', this.#onReady);
+      this.client.off('error', this.#onError);
+    }
+  }
+
+  /** Resolves when the client's current connection attempt succeeds or fails (or after the connect timeout). */
+  #nextAttempt(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        this.client.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.#connectTimeoutMs);
+      this.client.on('ready', done);
+      this.client.on('error', done);
+    });
+  }
+
+  readonly #onReady = (): void => {
+    this.#settleFirst();
+    this.#up();
+  };
+
+  readonly #onError = (error?: unknown): void => {
+    // Before the first connection, a refusal ends the wait at once: calls go to memory meanwhile.
+    this.#settleFirst();
+    if (!this.client.isReady) this.#down('connect', describe(error));
+  };
+
+  #down(what: string, reason: string): void {
+    if (this.#outage || this.#closed) return;
+    this.#outage = true;
+    this.#logger.warn(
+      `@lp-auth/redis: Redis at ${this.where} is unavailable (${what}: ${reason}); tokens and locks ` +
+        'stay in this process until it is back, so each process may fetch its own token meanwhile',
+    );
+  }
+
+  #up(): void {
+    if (!this.#outage || this.#closed) return;
+    this.#outage = false;
+    this.#logger.info(
+      `@lp-auth/redis: Redis at ${this.where} is back; tokens are shared across processes again`,
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && !error.message.includes(code)
+      ? `${code} ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}

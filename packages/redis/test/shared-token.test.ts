@@ -1,0 +1,101 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { inspect } from 'node:util';
+import { startEmulator, type Emulator } from '@lp-auth/testing';
+import { createLpAuth, silentLogger, type AppJwtCredential, type LpAuth } from '@lp-auth/core';
+import { createRedisStore, type RedisTokenStore } from '../src/index.js';
+import { connectAdmin, deletePrefix, newKey, REDIS_URL, uniquePrefix, waitFor } from './helpers.js';
+
+const admin = await connectAdmin('@lp-auth/redis shared-token tests');
+const describeRedis = admin ? describe : describe.skip;
+const runPrefix = uniquePrefix('shared');
+const KEY = newKey();
+const SKILLS_PATH = '/api/account/{accountId}/configuration/le-users/skills';
+
+let emu: Emulator;
+let fleets = 0;
+const instances: { lp: LpAuth; store: RedisTokenStore }[] = [];
+beforeAll(async () => {
+  // One emulator for the file (key generation is the slow part); each fleet gets a fresh prefix.
+  if (admin) emu = await startEmulator();
+});
+afterEach(async () => {
+  for (const { lp, store } of instances.splice(0)) {
+    await lp.close();
+    await store.close();
+  }
+});
+afterAll(async () => {
+  if (!admin) return;
+  await emu.close();
+  await deletePrefix(admin, runPrefix);
+  admin.destroy();
+});
+
+/** `n` LpAuth instances, each with its own Redis client, as `n` processes would have. */
+async function fleet(n: number) {
+  emu.stats.reset();
+  emu.faults.clear();
+  const prefix = `${runPrefix}${fleets++}:`;
+  for (let i = 0; i < n; i++) {
+    const store = createRedisStore({ url: REDIS_URL, encryptionKey: KEY, prefix, logger: silentLogger });
+    const lp = createLpAuth({
+      ...emu.lpAuthOptions(),
+      credentials: { appJwt: emu.credentials.appJwt },
+      logger: silentLogger,
+      store,
+    });
+    instances.push({ lp, store });
+  }
+  return { emu, lps: instances.map((i) => i.lp) };
+}
+
+const skills = (lp: LpAuth) =>
+  lp.client('appJwt').request({ service: 'accountConfigReadOnly', path: SKILLS_PATH });
+const tokenOf = (lp: LpAuth) => (lp.client('appJwt').credential as AppJwtCredential).tokens.peek()?.value;
+
+describeRedis('one token for many instances through Redis', () => {
+  test('concurrent cold starts in three instances make one token call', async () => {
+    const { emu, lps } = await fleet(3);
+    const results = await Promise.all(lps.flatMap((lp) => Array.from({ length: 50 }, () => skills(lp))));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(emu.stats.count('sentinel.token')).toBe(1);
+    expect(new Set(lps.map(tokenOf)).size).toBe(1);
+  });
+
+  test('an instance that waits for another refresh reads its token from the store', async () => {
+    const { emu, lps } = await fleet(2);
+    const [a, b] = lps as [LpAuth, LpAuth];
+    emu.faults.inject('sentinel.token', { latencyMs: 400 });
+    const first = skills(a);
+    await waitFor(() => emu.stats.count('sentinel.token') === 1, 'the first token call');
+    const second = skills(b);
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect(emu.stats.count('sentinel.token')).toBe(1);
+    expect(tokenOf(b)).toBe(tokenOf(a));
+  });
+
+  test('a 401 in one instance refreshes once; the other picks the new token from the store', async () => {
+    const { emu, lps } = await fleet(2);
+    const [a, b] = lps as [LpAuth, LpAuth];
+    await Promise.all([skills(a), skills(b)]);
+    const old = tokenOf(a);
+    await emu.rotateSigningKey({ dropOld: true });
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, () => skills(a)),
+      ...Array.from({ length: 10 }, () => skills(b)),
+    ]);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(emu.stats.count('sentinel.token')).toBe(2);
+    expect(tokenOf(a)).not.toBe(old);
+    expect(tokenOf(b)).toBe(tokenOf(a));
+  });
+
+  test('the LpAuth options print no key', async () => {
+    const { lps } = await fleet(1);
+    const shown = inspect(lps[0]!.options, { depth: 10 });
+    expect(shown).toContain(`prefix: '${runPrefix}`);
+    for (const encoding of ['hex', 'base64', 'base64url'] as const)
+      expect(shown).not.toContain(KEY.toString(encoding));
+  });
+});
