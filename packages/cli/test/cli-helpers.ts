@@ -1,0 +1,134 @@
+/**
+ * Runs the built `lp-auth` (dist/bin.js) as a child process, as a user would, and keeps track of
+ * every child so that `afterAll` can kill whatever is left and Jest exits by itself.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Emulator } from '@lp-auth/testing';
+
+export const packageDir = resolve(import.meta.dirname, '..');
+export const bin = join(packageDir, 'dist/bin.js');
+const children = new Set<ChildProcess>();
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    }),
+  );
+}
+
+/**
+ * Builds dist/ when it is missing or older than src/ (`npm test` builds first; a direct Jest run
+ * may not have), so that the tests never run a stale command.
+ */
+export async function ensureBuilt(): Promise<void> {
+  if (existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(join(packageDir, 'src'))) return;
+  const tsc = resolve(packageDir, '../../node_modules/typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir });
+}
+
+/** A scratch working directory (no stray ./.env), removed by {@link cleanup}. */
+let scratch: string | undefined;
+export async function workDir(): Promise<string> {
+  scratch ??= await mkdtemp(join(tmpdir(), 'lp-auth-cli-test-'));
+  return scratch;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `lp-auth …args` with only `env` (plus PATH) in its environment, in a scratch directory, and
+ * resolves when it exits.
+ */
+export async function lpAuth(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { stdin?: string; cwd?: string } = {},
+): Promise<RunResult> {
+  const proc = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? (await workDir()),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.add(proc);
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  proc.stdin!.end(options.stdin ?? '');
+  return new Promise((done, fail) => {
+    proc.on('error', fail);
+    proc.on('close', (code) => {
+      children.delete(proc);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `lp-auth …args` and leaves it running; the caller (or {@link cleanup}) stops it. */
+export function lpAuthRunning(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const proc = spawn(process.execPath, [bin, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(proc);
+  proc.on('exit', () => children.delete(proc));
+  return proc;
+}
+
+/** Kills every child still running and removes the scratch directory. */
+export async function cleanup(): Promise<void> {
+  for (const proc of children) proc.kill('SIGKILL');
+  children.clear();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
+
+/** The `LP_*` variables that point the command at `emu`, with every credential. */
+export function emulatorEnv(emu: Emulator): Record<string, string> {
+  const { appJwt, orchestratorV1, orchestratorV2, oauth1, login } = emu.lpAuthCredentials();
+  const { domains } = emu.lpAuthOptions();
+  return {
+    LP_ACCOUNT_ID: emu.accountId,
+    LP_CSDS_URL: emu.url,
+    LP_DOMAINS: Object.entries(domains)
+      .map(([service, url]) => `${service}=${url}`)
+      .join(','),
+    LP_APP_JWT_CLIENT_ID: appJwt.clientId,
+    LP_APP_JWT_CLIENT_SECRET: appJwt.clientSecret,
+    LP_ORCHESTRATOR_API_KEY: orchestratorV1.apiKey,
+    LP_ORCHESTRATOR_USERNAME: orchestratorV2.username,
+    LP_ORCHESTRATOR_PASSWORD: orchestratorV2.password,
+    LP_OAUTH1_CONSUMER_KEY: oauth1.consumerKey,
+    LP_OAUTH1_CONSUMER_SECRET: oauth1.consumerSecret,
+    LP_OAUTH1_TOKEN: oauth1.token,
+    LP_OAUTH1_TOKEN_SECRET: oauth1.tokenSecret,
+    LP_LOGIN_USERNAME: login.username,
+    LP_LOGIN_PASSWORD: login.password,
+  };
+}
+
+/** Every secret value the emulator issued: none of them may appear in `doctor`'s output. */
+export function emulatorSecrets(emu: Emulator): string[] {
+  const c = emu.credentials;
+  return [
+    c.appJwt.clientSecret,
+    c.orchestratorV1.apiKey,
+    c.orchestratorV2.password,
+    c.oauth1.consumerSecret,
+    c.oauth1.tokenSecret,
+    c.oauth1.token,
+    c.login.password,
+  ];
+}
