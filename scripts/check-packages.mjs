@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Checks that every publishable package installs and loads the way users will get it, from the
+// tarball `npm pack` makes rather than from the workspace (where symlinks and the repo's own
+// node_modules hide a missing file or a wrong `exports`):
+//
+//   1. `npm pack` into a temp dir; the tarball must hold dist/ and no sources or tests;
+//   2. publint (package.json fields against the files actually packed);
+//   3. attw, "Are the types wrong?" (types resolve for every TypeScript module mode);
+//   4. install all the tarballs together into a scratch project (`--prefer-offline`: the npm cache
+//      first, the registry for what it lacks) and load each package with both `import()` and
+//      `require()`; the latter is Node's require(esm), on by default from Node 20.19, which our
+//      `engines` field asks for. The cli's `lp-auth` bin must run too.
+//
+// Packages are checked only if built: run `npm run build` first. Usage: `npm run check:packages`.
+// Exit code 0 when every check passes, 1 otherwise.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+const bin = (name) => join(root, 'node_modules/.bin', name);
+
+/** Publishable packages; `optional` ones are skipped (not failed) while they have no dist/. */
+const PACKAGES = [
+  { dir: 'core' },
+  { dir: 'express' },
+  { dir: 'testing' },
+  { dir: 'cli', bin: 'lp-auth' },
+  { dir: 'redis', optional: true },
+];
+
+// Our packages are ESM-only, and that is a choice: Node >= 20.19 (our `engines`) loads them from
+// CommonJS through require(esm), and TypeScript >= 5.8 types that under `module: node16/nodenext`.
+// attw cannot know the engines range and reports "CJS resolves to ESM" for every ESM-only package,
+// so exactly that rule is ignored. Not `--profile esm-only`: it skips the CommonJS resolution modes
+// altogether and would hide a real problem there (types missing for `node10`, a bad `exports` path).
+const ATTW_ARGS = ['--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii', '--no-color', '--no-emoji'];
+
+/** Runs a command; resolves with its output whatever its exit code. */
+async function sh(file, args, options = {}) {
+  try {
+    const { stdout, stderr } = await run(file, args, { maxBuffer: 16 * 1024 * 1024, ...options });
+    return { ok: true, stdout, output: `${stdout}${stderr}` };
+  } catch (error) {
+    return {
+      ok: false,
+      stdout: error.stdout ?? '',
+      output: `${error.stdout ?? ''}${error.stderr ?? ''}` || error.message,
+    };
+  }
+}
+
+const results = [];
+function record(pkg, check, ok, detail = '') {
+  results.push({ pkg, check, ok, detail: detail.trim() });
+}
+
+async function pack(pkg, into) {
+  const packed = await sh('npm', ['pack', '--json', '--pack-destination', into], {
+    cwd: join(root, 'packages', pkg.dir),
+  });
+  if (!packed.ok) {
+    record(pkg.dir, 'npm pack', false, packed.output);
+    return undefined;
+  }
+  const [info] = JSON.parse(packed.stdout);
+  const paths = info.files.map((f) => f.path);
+  const stray = paths.filter((p) => /^(src|test)\//.test(p) || /\.test\.[cm]?[jt]s$/.test(p));
+  const ok = paths.some((p) => p.startsWith('dist/')) && stray.length === 0;
+  record(
+    pkg.dir,
+    'npm pack',
+    ok,
+    ok ? `${paths.length} files` : `no dist/ or stray files: ${stray.join(', ')}`,
+  );
+  return join(into, info.filename);
+}
+
+async function lint(pkg, tarball) {
+  const [publint, attw] = await Promise.all([
+    sh(bin('publint'), ['run', tarball, '--strict']),
+    sh(bin('attw'), [tarball, ...ATTW_ARGS]),
+  ]);
+  record(pkg.dir, 'publint', publint.ok, publint.ok ? '' : publint.output);
+  record(pkg.dir, 'attw', attw.ok, attw.ok ? '' : attw.output);
+}
+
+async function installAndLoad(packed, scratch) {
+  const project = join(scratch, 'project');
+  await run('mkdir', ['-p', project]);
+  // No "type" field: `node -e` below then runs as CommonJS, as a CommonJS user's code would.
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
+  const installed = await sh(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      ...packed.map((p) => p.tarball),
+    ],
+    { cwd: project },
+  );
+  record('all', 'npm install', installed.ok, installed.ok ? '' : installed.output);
+  if (!installed.ok) return;
+  for (const { pkg } of packed) {
+    const name = `@lp-auth/${pkg.dir}`;
+    const viaImport = await sh(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import('${name}'); if (!Object.keys(m).length) throw new Error('no exports');`,
+      ],
+      { cwd: project },
+    );
+    record(pkg.dir, 'import()', viaImport.ok, viaImport.ok ? '' : viaImport.output);
+    const viaRequire = await sh(
+      process.execPath,
+      ['-e', `const m = require('${name}'); if (!Object.keys(m).length) throw new Error('no exports');`],
+      { cwd: project },
+    );
+    record(pkg.dir, 'require()', viaRequire.ok, viaRequire.ok ? '' : viaRequire.output);
+    if (pkg.bin) {
+      const ran = await sh(join(project, 'node_modules/.bin', pkg.bin), ['--version'], { cwd: project });
+      record(pkg.dir, `bin ${pkg.bin}`, ran.ok, ran.ok ? `--version: ${ran.stdout.trim()}` : ran.output);
+    }
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const scratch = await mkdtemp(join(tmpdir(), 'lp-auth-check-packages-'));
+  try {
+    const packed = [];
+    for (const pkg of PACKAGES) {
+      if (!existsSync(join(root, 'packages', pkg.dir, 'dist'))) {
+        if (pkg.optional) console.log(`skip ${pkg.dir}: no dist/ (not built)`);
+        else record(pkg.dir, 'dist', false, 'no dist/: run "npm run build" first');
+        continue;
+      }
+      const tarball = await pack(pkg, scratch);
+      if (tarball) packed.push({ pkg, tarball });
+    }
+    // publint and attw read only their tarball: run them for all packages at once.
+    await Promise.all(packed.map(({ pkg, tarball }) => lint(pkg, tarball)));
+    if (packed.length) await installAndLoad(packed, scratch);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  // Checks ran in parallel: list them by package, in the order above.
+  const order = ['all', ...PACKAGES.map((p) => p.dir)];
+  results.sort((a, b) => order.indexOf(a.pkg) - order.indexOf(b.pkg));
+  const width = Math.max(...results.map((r) => `${r.pkg} ${r.check}`.length));
+  for (const r of results) {
+    console.log(
+      `${r.ok ? 'ok  ' : 'FAIL'}  ${`${r.pkg} ${r.check}`.padEnd(width)}  ${r.ok ? r.detail.split('\n')[0] : ''}`,
+    );
+    if (!r.ok) console.log(r.detail.replace(/^/gm, '      '));
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    failed ? `\n${failed} check(s) failed (${seconds} s).` : `\nAll package checks passed (${seconds} s).`,
+  );
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
