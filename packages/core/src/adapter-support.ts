@@ -1,3 +1,4 @@
+import { ConfigError } from './errors.js';
 import { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 import type { LpAuthOptions } from './config/options.js';
 import type { ConsumerIdentity } from './consumer/identity.js';
@@ -42,4 +43,39 @@ export function adapterLpAuth(options?: LpAuthOptions | LpAuth): { lp: LpAuth; o
 /** The frozen per-request context every adapter hands out (the same object on every request). */
 export function lpRequestContext(lp: LpAuth): LpRequestContext {
   return Object.freeze({ clients: lp.clients, auth: lp });
+}
+
+/**
+ * A per-request copy of the shared context with the verified consumer (the shared one stays
+ * untouched). Without a context (a guard given its own verifier, on an app without the adapter's
+ * setup) it has no clients, and reading `auth` throws a `ConfigError` that says what to add.
+ */
+export function withConsumer(
+  context: LpRequestContext | undefined,
+  consumer: ConsumerIdentity,
+  setup = 'lpAuth(options)',
+): LpRequestContext {
+  if (context) return Object.freeze({ ...context, consumer });
+  return Object.freeze(
+    Object.defineProperties({} as LpRequestContext, {
+      clients: { value: Object.freeze({}), enumerable: true },
+      consumer: { value: consumer, enumerable: true },
+      auth: {
+        enumerable: false,
+        get() {
+          throw new ConfigError('lpAuth', `The request context's auth needs ${setup} before this route.`);
+        },
+      },
+    }),
+  );
+}
+
+/**
+ * The `LpAuth` of a context, if it has one: a data property only, since the context of a guard
+ * used without the adapter's setup has a throwing getter instead.
+ */
+export function contextAuth(context: LpRequestContext | undefined): LpAuth | undefined {
+  return context
+    ? (Object.getOwnPropertyDescriptor(context, 'auth')?.value as LpAuth | undefined)
+    : undefined;
 }

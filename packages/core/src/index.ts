@@ -6,7 +6,14 @@
 export * from './errors.js';
 export * from './events.js';
 export { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
-export { adapterLpAuth, isLpAuth, lpRequestContext, type LpRequestContext } from './adapter-support.js';
+export {
+  adapterLpAuth,
+  contextAuth,
+  isLpAuth,
+  lpRequestContext,
+  withConsumer,
+  type LpRequestContext,
+} from './adapter-support.js';
 export * from './config/index.js';
 export * from './domains/index.js';
 export * from './tokens/index.js';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  ConsumerTokenError,
+  assertConsumer,
   claimCheck,
   claimEquals,
   claimIncludes,
@@ -58,18 +58,8 @@ export function consumerCheck(
 /** Any core {@link ConsumerPredicate} as Express middleware. */
 export function consumerPredicate(predicate: ConsumerPredicate): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const verifier = verifierOf(req);
-    const consumer = (req.lp as LpRequestContext | undefined)?.consumer;
-    if (!consumer) {
-      const challenge = { realm: verifier?.options.realm, errorDetail: verifier?.options.errorDetail };
-      const message = 'This route needs a consumer token (requireConsumer() before the check).';
-      next(new ConsumerTokenError('token_missing', message, { challenge }));
-      return;
-    }
     try {
-      // Through the verifier when there is one: its realm, and a consumer.rejected event.
-      if (verifier) verifier.assert(consumer, predicate);
-      else predicate(consumer);
+      assertConsumer((req.lp as LpRequestContext | undefined)?.consumer, verifierOf(req), predicate);
     } catch (error) {
       next(error);
       return;

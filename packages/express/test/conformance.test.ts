@@ -8,11 +8,18 @@ import {
   type ConformanceHarness,
 } from '@lp-auth/testing';
 import type { LpAuthOptions } from '@lp-auth/core';
-import { lpAuth, lpErrorHandler } from '../src/index.js';
+import {
+  consumerClaimEquals,
+  consumerClaimIncludes,
+  lpAuth,
+  lpErrorHandler,
+  optionalConsumer,
+  requireConsumer,
+} from '../src/index.js';
 
 const harness: ConformanceHarness = {
   name: 'express',
-  async start(options) {
+  async start(options, listen) {
     const middleware = lpAuth(options as unknown as LpAuthOptions);
     const app = express();
     app.use(middleware);
@@ -38,8 +45,31 @@ const harness: ConformanceHarness = {
     app.get('/not-ours', () => {
       throw new Error('not ours');
     });
+    app.get('/consumer', requireConsumer(), (req, res) => {
+      res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer });
+    });
+    app.get('/consumer/optional', optionalConsumer(), (req, res) => {
+      res.json({ sub: req.lp.consumer?.sub ?? null });
+    });
+    app.get('/consumer/vip', requireConsumer(), consumerClaimEquals('tier', 'vip'), (req, res) => {
+      res.json({ sub: req.lp.consumer!.sub });
+    });
+    app.get('/consumer/beta', requireConsumer(), consumerClaimIncludes('groups', 'beta'), (req, res) => {
+      res.json({ sub: req.lp.consumer!.sub });
+    });
+    app.get('/me', (req, res) => {
+      res.json({ user: req.lp.user?.user.id ?? null });
+    });
+    app.get('/me/skills', async (req, res) => {
+      if (!req.lp.user) return void res.status(401).json({ error: 'login_required' });
+      const { data } = await req.lp.user.client.request({
+        service: 'accountConfigReadOnly',
+        path: CONFORMANCE_SKILLS_PATH,
+      });
+      res.json(data);
+    });
     app.use(lpErrorHandler());
-    const served = await serveOnLoopback(app);
+    const served = await serveOnLoopback(app, listen?.port);
     return {
       url: served.url,
       close: async () => {

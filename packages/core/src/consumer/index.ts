@@ -47,3 +47,11 @@ export {
   type PurchaseSde,
   type SearchContentSde,
 } from './sdes.js';
+export {
+  ConsumerGuard,
+  assertConsumer,
+  bearerPartsOf,
+  type ConsumerGuardOptions,
+  type ConsumerAdmission,
+  type NodeRequestLike,
+} from './guard.js';

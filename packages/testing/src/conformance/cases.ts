@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { startEmulator } from '../emulator/start.js';
 import type { Emulator } from '../emulator/types.js';
+import { consumerCases } from './consumer-cases.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
+import { loginCases } from './login-cases.js';
 
 /** Runs `body` with an emulator and an app built from its options (plus `extra`), closing both. */
 async function withApp(
@@ -38,8 +40,15 @@ async function json(res: Response): Promise<{ status: number; body: Record<strin
   return { status: res.status, body, text };
 }
 
-/** The cases every adapter must pass: the request context, error responses, start-up and shutdown. */
+/**
+ * The cases every adapter must pass: the request context, error responses, start-up and shutdown,
+ * consumer identity, and application authorization's login routes.
+ */
 export function conformanceCases(): ConformanceCase[] {
+  return [...contextCases(), ...consumerCases(), ...loginCases()];
+}
+
+function contextCases(): ConformanceCase[] {
   return [
     {
       title: 'puts the account and every configured client on the request',

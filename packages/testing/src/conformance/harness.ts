@@ -19,12 +19,31 @@ export interface ConformanceApp {
  *   path: CONFORMANCE_AGENT_SESSION_PATH, method: 'POST', query: { v: 1, NC: true } })`.
  * - `GET /not-ours` → throws `new Error('not ours')` (left to the framework's own handling).
  *
+ * Consumer identity (the cases pass a `consumer` option; errors go to the adapter, never handled here):
+ *
+ * - `GET /consumer` → the adapter's `requireConsumer()` → 200 `{ sub, issuer }` of the verified consumer.
+ * - `GET /consumer/optional` → `optionalConsumer()` → 200 `{ sub }`, `sub: null` without a consumer.
+ * - `GET /consumer/vip` → `requireConsumer()` then `consumerClaimEquals('tier', 'vip')` → 200 `{ sub }`.
+ * - `GET /consumer/beta` → `requireConsumer()` then `consumerClaimIncludes('groups', 'beta')` → 200 `{ sub }`.
+ *
+ * Application authorization (the cases pass an `appAuthorization` option whose redirect URI is
+ * `http://127.0.0.1:{port}/auth/callback`): the adapter's own login routes (`GET /auth/login`, the
+ * callback, `POST /auth/logout`) and these:
+ *
+ * - `GET /me` → 200 `{ user }`: the logged-in user's id (`user.user.id`), or `null`.
+ * - `GET /me/skills` → 200 with the data of `user.client.request({ service: 'accountConfigReadOnly',
+ *   path: CONFORMANCE_SKILLS_PATH })`, or 401 `{ error: 'login_required' }` without a user.
+ *
  * `start` rejects when the adapter refuses the options (it must, at start-up, for invalid ones).
  */
 export interface ConformanceHarness {
   /** The setup's name in test titles: `express`, `koa`, `nestjs (fastify)`, … */
   name: string;
-  start(options: Record<string, unknown>): Promise<ConformanceApp>;
+  /**
+   * Builds and starts the app. `listen.port`, when given, is the loopback port the app must listen
+   * on (it is in the redirect URI the cases register); otherwise any free port.
+   */
+  start(options: Record<string, unknown>, listen?: { port?: number }): Promise<ConformanceApp>;
 }
 
 export const CONFORMANCE_SKILLS_PATH = '/api/account/{accountId}/configuration/le-users/skills';

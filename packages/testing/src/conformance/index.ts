@@ -1,4 +1,6 @@
-export { serveOnLoopback } from './serve.js';
+export { serveOnLoopback, freeLoopbackPort } from './serve.js';
+export { consumerCases } from './consumer-cases.js';
+export { loginCases } from './login-cases.js';
 export { conformanceCases } from './cases.js';
 export {
   CONFORMANCE_AGENT_SESSION_PATH,

@@ -1,0 +1,125 @@
+import { ConfigError } from '../errors.js';
+import { ConsumerTokenError } from './errors.js';
+import type { BearerRequestParts } from './extract.js';
+import type { ConsumerIdentity } from './identity.js';
+import type { ConsumerVerifierOptions } from './options.js';
+import type { ConsumerPredicate } from './predicates.js';
+import { createConsumerVerifier, type ConsumerVerifier, type VerifyOptions } from './verifier.js';
+
+/** Options of every adapter's `requireConsumer()` / `optionalConsumer()` (and Nest's guard). */
+export interface ConsumerGuardOptions extends Pick<VerifyOptions, 'maxAgeMs'> {
+  /**
+   * The verifier to use. Default: the one the adapter's `LpAuth` built from its `consumer` option.
+   * Give verifier options (`{ issuer, … }`) instead to build one for this guard alone.
+   */
+  verifier?: ConsumerVerifier | ConsumerVerifierOptions;
+}
+
+/** What a guard decided: the verifier that judged the request, and the consumer (absent only when optional). */
+export interface ConsumerAdmission {
+  verifier: ConsumerVerifier;
+  consumer?: ConsumerIdentity;
+}
+
+/**
+ * The decision of `requireConsumer()` / `optionalConsumer()`, written once for every adapter: find
+ * the token (RFC 6750 §2), let a request without one through only when the guard is optional, and
+ * verify it otherwise. The adapter turns its request into {@link BearerRequestParts} and puts the
+ * consumer on its context; errors (RFC 6750 `ConsumerTokenError`, `ConfigError`) go to its error path.
+ */
+export class ConsumerGuard {
+  readonly #own: ConsumerVerifier | undefined;
+  readonly #verifyOptions: VerifyOptions;
+
+  /**
+   * @param required - false for `optionalConsumer()`: no token passes, a bad token is still refused
+   * @throws ConfigError now (at start-up) when `options.verifier` holds invalid verifier options
+   */
+  constructor(
+    readonly required: boolean,
+    options: ConsumerGuardOptions = {},
+  ) {
+    const given = options.verifier;
+    // Duck-typed rather than instanceof: an app may end up with two copies of @lp-auth/core.
+    this.#own =
+      given === undefined || typeof (given as ConsumerVerifier).verify === 'function'
+        ? (given as ConsumerVerifier | undefined)
+        : createConsumerVerifier(given as ConsumerVerifierOptions);
+    this.#verifyOptions = options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs };
+  }
+
+  /**
+   * Judges one request. `fallback` is the verifier of the adapter's `LpAuth` (its `consumer` option),
+   * used when the guard was not given its own.
+   */
+  async admit(parts: BearerRequestParts, fallback: ConsumerVerifier | undefined): Promise<ConsumerAdmission> {
+    const verifier = this.#own ?? fallback;
+    if (!verifier) {
+      throw new ConfigError(
+        'consumer',
+        'requireConsumer() has no verifier: set the "consumer" option of lpAuth(), or pass { verifier: { issuer, … } }.',
+      );
+    }
+    const token = verifier.extract(parts);
+    if (token === undefined && !this.required) return { verifier };
+    const consumer =
+      token === undefined
+        ? await verifier.authenticate(parts, this.#verifyOptions)
+        : await verifier.verify(token, this.#verifyOptions);
+    return { verifier, consumer };
+  }
+}
+
+/**
+ * A route rule (`claimEquals`, `claimIncludes`, `claimCheck`) applied to the consumer a guard
+ * admitted: through its verifier when there is one (its realm, a `consumer.rejected` event).
+ *
+ * @throws ConsumerTokenError `token_missing` (401) when no guard admitted a consumer first, or
+ *   `claim_check_failed` (403 `insufficient_scope`) when the rule fails
+ */
+export function assertConsumer(
+  consumer: ConsumerIdentity | undefined,
+  verifier: ConsumerVerifier | undefined,
+  predicate: ConsumerPredicate,
+): void {
+  if (!consumer) {
+    const challenge = { realm: verifier?.options.realm, errorDetail: verifier?.options.errorDetail };
+    const message = 'This route needs a consumer token (requireConsumer() before the check).';
+    throw new ConsumerTokenError('token_missing', message, { challenge });
+  }
+  if (verifier) verifier.assert(consumer, predicate);
+  else predicate(consumer);
+}
+
+/** The Node request fields the bearer parts are read from (every framework exposes its `IncomingMessage`). */
+export interface NodeRequestLike {
+  rawHeaders: readonly string[];
+  headers: Record<string, string | string[] | undefined>;
+  method?: string | undefined;
+}
+
+/**
+ * {@link BearerRequestParts} of a Node request, with what the framework parsed (query, body,
+ * cookies). Node keeps only the first of repeated `Authorization` headers; RFC 6750 wants a
+ * request with two tokens refused, so they are counted from the raw headers.
+ */
+export function bearerPartsOf(
+  req: NodeRequestLike,
+  parsed: { query?: unknown; body?: unknown; cookies?: unknown } = {},
+): BearerRequestParts {
+  const authorization: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') authorization.push(req.rawHeaders[i + 1]!);
+  }
+  return {
+    headers: { ...req.headers, authorization: authorization.length > 1 ? authorization : authorization[0] },
+    ...(parsed.query && typeof parsed.query === 'object'
+      ? { query: parsed.query as Record<string, unknown> }
+      : {}),
+    ...(parsed.body !== undefined ? { body: parsed.body } : {}),
+    ...(req.method !== undefined ? { method: req.method } : {}),
+    ...(parsed.cookies && typeof parsed.cookies === 'object'
+      ? { cookies: parsed.cookies as Record<string, string | undefined> }
+      : {}),
+  };
+}
