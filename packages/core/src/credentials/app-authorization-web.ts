@@ -13,6 +13,7 @@ import type { UserSession } from './app-authorization-session.js';
 import type { AppAuthorization } from './app-authorization.js';
 import { createPkce, randomToken } from './pkce.js';
 import type { Secret } from '../config/secret.js';
+import type { Logger } from '../config/logger.js';
 
 /** Paths of the login routes an adapter mounts. The callback's path is the redirect URI's. */
 export interface AppAuthorizationRoutesOptions {
@@ -30,6 +31,24 @@ export interface WebRedirect {
   location: string;
   setCookies: string[];
 }
+
+/** A request as the login routes see it: framework-neutral. */
+export interface WebRequest {
+  method: string;
+  /** The path and query as the client sent them (`/auth/callback?code=…&state=…`). */
+  url: string;
+  /** The `Cookie` header. */
+  cookie?: string | undefined;
+}
+
+/**
+ * What {@link AppAuthorizationWeb.handle} decided for one request:
+ * - `redirect`: a login route answered; send it (status, `Location`, each `Set-Cookie`, `Cache-Control: no-store`);
+ * - `error`: a login route failed; set `setCookies`, then hand `error` to the framework's error path;
+ * - neither: not a login route; go on, with `user` on the request context when a session is live.
+ */
+export type WebOutcome =
+  { redirect: WebRedirect } | { error: unknown; setCookies: string[] } | { user?: UserSession };
 
 /** How long a login may take between the redirect to Sentinel and the callback. */
 const LOGIN_STATE_TTL_MS = 10 * 60_000;
@@ -62,7 +81,14 @@ export class AppAuthorizationWeb {
   readonly #secret: Secret;
   readonly #secure: boolean;
 
-  constructor(auth: AppAuthorization, options: AppAuthorizationRoutesOptions = {}) {
+  readonly #logger: Pick<Logger, 'warn'> | undefined;
+
+  constructor(
+    auth: AppAuthorization,
+    options: AppAuthorizationRoutesOptions = {},
+    logger?: Pick<Logger, 'warn'>,
+  ) {
+    this.#logger = logger;
     const secret = auth.cookieSecret;
     if (!secret) {
       throw new ConfigError(
@@ -81,6 +107,33 @@ export class AppAuthorizationWeb {
     const prefix = this.#secure ? '__Host-' : '';
     this.stateCookie = `${prefix}lp_auth_state`;
     this.sessionCookie = `${prefix}lp_auth_session`;
+  }
+
+  /**
+   * The whole of the login routes for one request, so that an adapter only maps its request and
+   * response: which route it is, its answer, the state cookie removed on every callback answer
+   * (failed ones too), a failed revoke logged, and the logged-in user for any other request.
+   */
+  async handle(request: WebRequest): Promise<WebOutcome> {
+    const url = new URL(request.url, 'http://request.invalid');
+    const route = this.route(request.method, url.pathname);
+    if (route === undefined) return { user: await this.user(request.cookie) };
+    try {
+      if (route === 'login') return { redirect: await this.login(url.searchParams) };
+      if (route === 'callback') return { redirect: await this.callback(url.searchParams, request.cookie) };
+      const answer = await this.logout(request.cookie);
+      if (answer.revokeError) {
+        const error = answer.revokeError;
+        this.#logger?.warn('appAuthorization: logged out here, but revoking at Sentinel failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      return {
+        redirect: { status: answer.status, location: answer.location, setCookies: answer.setCookies },
+      };
+    } catch (error) {
+      return { error, setCookies: route === 'callback' ? [this.clearStateCookie] : [] };
+    }
   }
 
   /** Which login route `method` + `pathname` is, if any. */

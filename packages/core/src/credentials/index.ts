@@ -52,6 +52,8 @@ export {
   AppAuthorizationWeb,
   type AppAuthorizationRoutesOptions,
   type WebRedirect,
+  type WebRequest,
+  type WebOutcome,
 } from './app-authorization-web.js';
 export {
   sealLoginState,
