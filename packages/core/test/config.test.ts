@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import {
@@ -111,6 +112,28 @@ describe('options are validated at start-up', () => {
     });
     expect(resolved.credentials.appJwt?.clientSecret.reveal()).toBe(SECRET);
     expect(resolved.credentials.orchestratorV2?.region).toBe('emea');
+  });
+
+  test('LP_CONSUMER_* configure the consumer verifier; a key or audience without an issuer is refused', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const spki = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const fromEnv = optionsFromEnv({
+      LP_CONSUMER_ISSUER: 'https://login.brand.example',
+      LP_CONSUMER_PUBLIC_KEY: spki,
+      LP_CONSUMER_AUDIENCE: 'orders-api, web',
+    });
+    expect(fromEnv.consumer).toEqual({
+      issuer: 'https://login.brand.example',
+      key: spki,
+      audience: ['orders-api', 'web'],
+    });
+    const resolved = resolveOptions({ accountId: '42', ...fromEnv } as LpAuthOptions);
+    expect(resolved.consumer?.issuers[0]?.issuer).toBe('https://login.brand.example');
+    expect(resolved.consumer?.issuers[0]?.audience).toEqual(['orders-api', 'web']);
+    expect(optionsFromEnv({ LP_ACCOUNT_ID: '42' }).consumer).toBeUndefined();
+    expect(() => optionsFromEnv({ LP_CONSUMER_JWKS_URI: 'https://login.brand.example/jwks' })).toThrow(
+      /LP_CONSUMER_ISSUER/,
+    );
   });
 
   test('a bad LP_DOMAINS value names the variable', () => {

@@ -16,6 +16,7 @@ import { secret } from './secret.js';
  * | `LP_OAUTH1_CONSUMER_KEY`, `LP_OAUTH1_CONSUMER_SECRET`, `LP_OAUTH1_TOKEN`, `LP_OAUTH1_TOKEN_SECRET` | `credentials.oauth1` |
  * | `LP_LOGIN_USERNAME`, `LP_LOGIN_PASSWORD` (user), or `LP_LOGIN_APP_KEY`, `LP_LOGIN_SECRET`, `LP_LOGIN_ACCESS_TOKEN`, `LP_LOGIN_ACCESS_TOKEN_SECRET` (bot), `LP_LOGIN_KEEPALIVE_MS` | `credentials.login` |
  * | `LP_HTTP_TIMEOUT_MS` | `http.timeoutMs` |
+ * | `LP_CONSUMER_ISSUER`, `LP_CONSUMER_JWKS_URI`, `LP_CONSUMER_PUBLIC_KEY` (base64 SPKI or PEM), `LP_CONSUMER_AUDIENCE` (comma-separated) | `consumer` |
  *
  * Secret values come back wrapped as `Secret`, so the returned object prints none of them.
  */
@@ -100,7 +101,40 @@ export function optionsFromEnv(
     credentials.login = login;
   }
   if (Object.keys(credentials).length) out.credentials = credentials;
+  const consumer = consumerFromEnv(get);
+  if (consumer) out.consumer = consumer;
   return out;
+}
+
+/** The consumer verifier's options from `LP_CONSUMER_*`; absent unless the issuer is set. */
+function consumerFromEnv(get: (name: string) => string | undefined): LpAuthOptions['consumer'] {
+  const issuer = get('LP_CONSUMER_ISSUER');
+  const jwksUri = get('LP_CONSUMER_JWKS_URI');
+  const key = get('LP_CONSUMER_PUBLIC_KEY');
+  const audience = get('LP_CONSUMER_AUDIENCE');
+  if (!issuer) {
+    if (jwksUri || key || audience) {
+      throw new ConfigError(
+        'LP_CONSUMER_ISSUER',
+        'is required with LP_CONSUMER_JWKS_URI, LP_CONSUMER_PUBLIC_KEY or LP_CONSUMER_AUDIENCE: the exact `iss` of the consumer tokens.',
+      );
+    }
+    return undefined;
+  }
+  return {
+    issuer,
+    ...(jwksUri ? { jwksUri } : {}),
+    // A PEM in an environment variable often has its line breaks written as \n.
+    ...(key ? { key: key.replaceAll('\\n', '\n') } : {}),
+    ...(audience
+      ? {
+          audience: audience
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
+        }
+      : {}),
+  };
 }
 
 function parseDomains(text: string): Record<string, string> {
