@@ -1,5 +1,5 @@
 import express from 'express';
-import { lpAuth, lpErrorHandler, type LpAuthMiddleware } from '@lp-auth/express';
+import { lpAuth, lpErrorHandler, requireConsumer, type LpAuthMiddleware } from '@lp-auth/express';
 import type { LpAuth } from '@lp-auth/core';
 import { exampleCalls } from 'example-runner';
 
@@ -35,6 +35,10 @@ export function createApp(lp: LpAuth): { app: express.Express; middleware: LpAut
   });
   app.post('/consumers/:consumerId/messages', async (req, res) => {
     res.json(await calls.messageConsumer(req.params.consumerId, req.body?.text));
+  });
+  // Only for consumers signed in at the brand's identity provider (the `consumer` option).
+  app.get('/orders', requireConsumer(), (req, res) => {
+    res.json({ sub: req.lp.consumer!.sub });
   });
   if (lp.appAuthorization) addLoginRoutes(app);
 

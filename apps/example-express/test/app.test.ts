@@ -2,17 +2,23 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createLpAuth, silentLogger, type LpAuth } from '@lp-auth/core';
-import { startEmulator, type Emulator } from '@lp-auth/testing';
+import { startConsumerIdp, startEmulator, type ConsumerIdp, type Emulator } from '@lp-auth/testing';
 import { createApp } from '../src/app.js';
 
 let emu: Emulator;
+let idp: ConsumerIdp;
 let lp: LpAuth;
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  lp = createLpAuth({ ...emu.lpAuthOptions(), logger: silentLogger, credentials: emu.lpAuthCredentials() });
+  [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
+  lp = createLpAuth({
+    ...emu.lpAuthOptions(),
+    logger: silentLogger,
+    credentials: emu.lpAuthCredentials(),
+    consumer: { issuer: idp.issuer },
+  });
   const { app } = createApp(lp);
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -25,6 +31,7 @@ afterAll(async () => {
   if (server) await new Promise((resolve) => server.close(resolve));
   await lp?.close();
   await emu?.close();
+  await idp?.close();
 });
 
 describe('example-express against the emulator', () => {
@@ -75,6 +82,16 @@ describe('example-express against the emulator', () => {
     expect(body.sent.code).toBe(200);
     expect(body.conversationId).toMatch(/\S/);
     expect(emu.stats.count('idp.consumer')).toBe(1);
+  });
+
+  test('serves /orders to a consumer with a valid id_token, and 401 with a challenge without one', async () => {
+    const token = await idp.issue({ claims: { sub: 'consumer-42' } });
+    const ok = await fetch(`${base}/orders`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ sub: 'consumer-42' });
+    const refused = await fetch(`${base}/orders`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="api"');
   });
 
   test('a LivePerson failure reaches the caller as a typed JSON error, without secrets', async () => {

@@ -11,18 +11,24 @@ import {
   type LpAuth,
   type LpAuthOptions,
 } from '@lp-auth/core';
-import { startEmulator, type Emulator } from '@lp-auth/testing';
+import { startConsumerIdp, startEmulator, type ConsumerIdp, type Emulator } from '@lp-auth/testing';
 import { demonstrateLogin, freePort } from './login-demo.js';
 export { exampleCalls, type ExampleCalls } from './calls.js';
 
 /** One call the runner makes against the example app. */
 export interface ExampleStep {
-  /** The client the route uses; the step is skipped when it is not configured. */
+  /**
+   * The client the route uses; the step is skipped when it is not configured. `consumer`: the route
+   * is behind `requireConsumer()`, called with a consumer id_token (skipped without a verifier).
+   */
   client: string;
   method: string;
   route: string;
   body?: unknown;
 }
+
+/** The protected route every example serves: `requireConsumer()`, answering `{ sub }`. */
+export const CONSUMER_ROUTE = '/orders';
 
 /** The routes every example app serves, the same in every framework. */
 export const EXAMPLE_STEPS: readonly ExampleStep[] = [
@@ -42,6 +48,7 @@ export const EXAMPLE_STEPS: readonly ExampleStep[] = [
     route: '/consumers/consumer-1/messages',
     body: { text: 'Hello from @lp-auth' },
   },
+  { client: 'consumer', method: 'GET', route: CONSUMER_ROUTE },
 ];
 
 /** A started example app. */
@@ -73,25 +80,31 @@ function appAuthorizationOn(port: number) {
   };
 }
 
-async function configure(appAuthorizationPort?: number): Promise<{ lp: LpAuth; emulator?: Emulator }> {
+async function configure(
+  appAuthorizationPort?: number,
+): Promise<{ lp: LpAuth; emulator?: Emulator; idp?: ConsumerIdp }> {
   if (process.env.LP_ACCOUNT_ID) {
     console.log(`Using real LivePerson for account ${process.env.LP_ACCOUNT_ID} (from LP_* variables).`);
     return { lp: createLpAuth({ ...(optionsFromEnv() as LpAuthOptions), logger: stderrLogger }) };
   }
   const login = appAuthorizationPort === undefined ? undefined : appAuthorizationOn(appAuthorizationPort);
-  const emulator = await startEmulator(
-    login ? { credentials: { appAuthorization: { redirectUris: [login.redirectUri] } } } : {},
-  );
+  const [emulator, idp] = await Promise.all([
+    startEmulator(login ? { credentials: { appAuthorization: { redirectUris: [login.redirectUri] } } } : {}),
+    // The brand's own identity provider, whose consumer id_tokens the /orders route trusts.
+    startConsumerIdp(),
+  ]);
   console.log(
     `LivePerson emulator on ${emulator.url}, account ${emulator.accountId} (set LP_ACCOUNT_ID to use real LivePerson).`,
   );
+  console.log(`Consumer identity provider on ${idp.issuer}.`);
   const { clientId, clientSecret } = emulator.credentials.appAuthorization;
   const lp = createLpAuth({
     ...emulator.lpAuthOptions(),
     credentials: emulator.lpAuthCredentials(),
     ...(login ? { appAuthorization: { clientId, clientSecret, ...login } } : {}),
+    consumer: { issuer: idp.issuer },
   });
-  return { lp, emulator };
+  return { lp, emulator, idp };
 }
 
 /** What one step got: the status and body, or no status when its client is not configured. */
@@ -104,20 +117,25 @@ export interface ExampleResult {
 /** Calls every step whose client `lp` has against the app at `url` (the example tests use it too). */
 export async function callExample(
   url: string,
-  lp: Pick<LpAuth, 'clients'>,
+  lp: Pick<LpAuth, 'clients' | 'consumer'>,
   steps: readonly ExampleStep[] = EXAMPLE_STEPS,
+  consumerToken?: string,
 ): Promise<ExampleResult[]> {
   const results: ExampleResult[] = [];
   for (const step of steps) {
-    if (!(step.client in lp.clients)) {
+    const configured =
+      step.client === 'consumer' ? !!lp.consumer && consumerToken !== undefined : step.client in lp.clients;
+    if (!configured) {
       results.push({ step, text: '' });
       continue;
     }
+    const headers: Record<string, string> = {};
+    if (step.body) headers['content-type'] = 'application/json';
+    if (step.client === 'consumer') headers.authorization = `Bearer ${consumerToken}`;
     const res = await fetch(`${url}${step.route}`, {
       method: step.method,
-      ...(step.body
-        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(step.body) }
-        : {}),
+      headers,
+      ...(step.body ? { body: JSON.stringify(step.body) } : {}),
     });
     results.push({ step, status: res.status, text: await res.text() });
   }
@@ -129,16 +147,26 @@ export async function runExample(options: RunExampleOptions): Promise<number> {
   const serve = process.argv.includes('--serve');
   // With login routes the port must be known before the app: it is in the redirect URI.
   const port = serve ? Number(process.env.PORT ?? 3000) : options.appAuthorization ? await freePort() : 0;
-  const { lp, emulator } = await configure(options.appAuthorization ? port : undefined);
+  const { lp, emulator, idp } = await configure(options.appAuthorization ? port : undefined);
   const app = await options.start(lp, port);
   console.log(`Example ${options.framework} app on ${app.url}\n`);
 
   let failures = 0;
-  for (const result of await callExample(app.url, lp, options.steps)) {
+  const consumerToken = idp ? await idp.issue({ claims: { sub: 'consumer-42' } }) : undefined;
+  for (const result of await callExample(app.url, lp, options.steps, consumerToken)) {
     const { step, status, text } = result;
     if (status === undefined) {
       console.log(`- ${step.client.padEnd(15)} skipped: not configured`);
       continue;
+    }
+    if (step.client === 'consumer') {
+      // The same route without a token: what a request that is not a signed-in consumer gets.
+      const refused = await fetch(`${app.url}${step.route}`);
+      void refused.body?.cancel();
+      if (refused.status !== 401) failures++;
+      console.log(
+        `- ${'consumer'.padEnd(15)} ${step.method} ${step.route} without a token → ${refused.status} (${refused.headers.get('www-authenticate')})`,
+      );
     }
     if (status >= 400) failures++;
     const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
@@ -163,7 +191,7 @@ export async function runExample(options: RunExampleOptions): Promise<number> {
   }
   await app.close();
   await lp.close();
-  await emulator?.close();
+  await Promise.all([emulator?.close(), idp?.close()]);
   return failures === 0 ? 0 : 1;
 }
 
