@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Everything the test suite needs on a fresh machine: the npm dependencies from the lockfile and a
-# running Redis on 127.0.0.1:6379 (started when installed but not running).
+# Everything the test suite needs on a fresh machine: the npm dependencies from the lockfile, Debian's
+# Chromium for the browser login test (apps/example-express/test/browser-login.test.ts), and a running
+# Redis on 127.0.0.1:6379 (started when installed but not running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm ci --no-audit --no-fund
+
+# Chromium from Debian's packages, never a browser downloaded by Playwright. Only as root with apt-get:
+# elsewhere the browser test skips itself (or, under CI, fails saying Chromium is missing).
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing Chromium from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 
 if command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   if command -v redis-server >/dev/null 2>&1; then
