@@ -2,6 +2,28 @@
  * `@lp-auth/koa`: LivePerson clients (and, with the consumer verifier, the verified consumer) on
  * `ctx.state.lp`, in one line.
  *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import Router from '@koa/router';
+ * import { lpAuth, requireConsumer } from '@lp-auth/koa';
+ *
+ * const app = new Koa();
+ * const router = new Router();
+ * router.get('/orders', requireConsumer(), (ctx) => {
+ *   ctx.body = { sub: ctx.state.lp.consumer!.sub };
+ * });
+ * app.use(lpAuth({ accountId: '12345678', consumer: { issuer: 'https://login.brand.example' } }));
+ * app.use(router.routes());
+ * ```
+ *
  * @packageDocumentation
  */
-export { lpAuth, type LpAuthMiddleware, type LpRequestContext } from './middleware.js';
+export { lpAuth, type LpAuthKoaOptions, type LpAuthMiddleware, type LpRequestContext } from './middleware.js';
+export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
+export {
+  consumerClaimEquals,
+  consumerClaimIncludes,
+  consumerCheck,
+  consumerPredicate,
+} from './consumer-checks.js';

@@ -1,21 +1,31 @@
 import type { Middleware } from 'koa';
 import {
   adapterLpAuth,
-  httpErrorResponse,
-  LpAuthError,
   lpRequestContext,
+  type AppAuthorizationRoutesOptions,
   type LpAuth,
   type LpAuthOptions,
   type LpRequestContext,
 } from '@lp-auth/core';
+import { appAuthorizationRoutes } from './app-authorization.js';
+import { answerLpAuthError, markInsideLpAuth } from './error-response.js';
 
 export type { LpRequestContext };
 
 declare module 'koa' {
   interface DefaultState {
-    /** Set by `lpAuth()`. */
+    /**
+     * Set by `lpAuth()`: the clients and the core; `consumer` on routes behind `requireConsumer()` /
+     * `optionalConsumer()`; `user` when a LivePerson user is logged in through the login routes.
+     */
     lp: LpRequestContext;
   }
+}
+
+/** Koa-side options of {@link lpAuth}. */
+export interface LpAuthKoaOptions {
+  /** Paths of the login routes served when the core has `appAuthorization` (callback: the redirect URI's path). */
+  appAuthorization?: AppAuthorizationRoutesOptions;
 }
 
 /** The middleware, with the core it owns. */
@@ -31,6 +41,10 @@ export interface LpAuthMiddleware extends Middleware {
  * their status and headers (`WWW-Authenticate` for consumer tokens). Other errors pass through to
  * Koa untouched. Pass an existing `LpAuth` to share one; without arguments it reads `LP_*` variables.
  *
+ * With the `appAuthorization` option it also serves `GET /auth/login` (`?returnTo=/path`), the
+ * redirect URI's callback and `POST /auth/logout`, and puts the logged-in user on
+ * `ctx.state.lp.user`; `koaOptions.appAuthorization` moves those paths.
+ *
  * @example
  * ```ts
  * const app = new Koa();
@@ -39,20 +53,33 @@ export interface LpAuthMiddleware extends Middleware {
  *   ctx.body = (await ctx.state.lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path })).data;
  * });
  * ```
+ *
+ * @example Log in with LivePerson
+ * ```ts
+ * app.use(lpAuth({ accountId, appAuthorization: { clientId, clientSecret, redirectUri, cookieSecret } }));
+ * router.get('/me', (ctx) => {
+ *   if (ctx.state.lp.user) ctx.body = ctx.state.lp.user.user;
+ *   else ctx.redirect('/auth/login?returnTo=/me');
+ * });
+ * ```
  */
-export function lpAuth(options?: LpAuthOptions | LpAuth): LpAuthMiddleware {
+export function lpAuth(
+  options?: LpAuthOptions | LpAuth,
+  koaOptions: LpAuthKoaOptions = {},
+): LpAuthMiddleware {
   const { lp } = adapterLpAuth(options);
   const context = lpRequestContext(lp);
+  const routes = lp.appAuthorization
+    ? appAuthorizationRoutes(lp, context, koaOptions.appAuthorization)
+    : undefined;
   const middleware = (async (ctx, next) => {
     ctx.state.lp = context;
+    markInsideLpAuth(ctx);
     try {
-      await next();
+      if (routes) await routes(ctx, next);
+      else await next();
     } catch (error) {
-      if (!(error instanceof LpAuthError) || ctx.headerSent) throw error;
-      const { status, headers, body } = httpErrorResponse(error);
-      ctx.status = status;
-      ctx.set(headers);
-      ctx.body = body;
+      if (!answerLpAuthError(ctx, error)) throw error;
     }
   }) as LpAuthMiddleware;
   Object.defineProperty(middleware, 'lp', { value: lp, enumerable: true });

@@ -1,5 +1,6 @@
 import { describe, test } from '@jest/globals';
 import Koa from 'koa';
+import Router from '@koa/router';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
@@ -8,41 +9,77 @@ import {
   type ConformanceHarness,
 } from '@lp-auth/testing';
 import type { LpAuthOptions } from '@lp-auth/core';
-import { lpAuth } from '../src/index.js';
+import {
+  consumerClaimEquals,
+  consumerClaimIncludes,
+  lpAuth,
+  optionalConsumer,
+  requireConsumer,
+} from '../src/index.js';
 
 const harness: ConformanceHarness = {
   name: 'koa',
-  async start(options) {
+  async start(options, listen) {
     const middleware = lpAuth(options as unknown as LpAuthOptions);
     const app = new Koa();
     app.silent = true; // the "not ours" error is expected; keep Koa from printing it
-    app.use(middleware);
-    app.use(async (ctx) => {
-      const { lp } = ctx.state;
-      const route = `${ctx.method} ${ctx.path}`;
-      if (route === 'GET /account') {
-        ctx.body = { accountId: lp.auth.accountId, clients: Object.keys(lp.clients).sort() };
-      } else if (route === 'GET /skills') {
-        ctx.body = (
-          await lp.clients.appJwt!.request({
-            service: 'accountConfigReadOnly',
-            path: CONFORMANCE_SKILLS_PATH,
-          })
-        ).data;
-      } else if (route === 'POST /agent-session') {
-        ctx.body = (
-          await lp.clients.login!.request({
-            service: 'agentVep',
-            path: CONFORMANCE_AGENT_SESSION_PATH,
-            method: 'POST',
-            query: { v: 1, NC: true },
-          })
-        ).data;
-      } else if (route === 'GET /not-ours') {
-        throw new Error('not ours');
-      }
+    const router = new Router();
+    router.get('/account', (ctx) => {
+      ctx.body = {
+        accountId: ctx.state.lp.auth.accountId,
+        clients: Object.keys(ctx.state.lp.clients).sort(),
+      };
     });
-    const served = await serveOnLoopback(app.callback());
+    router.get('/skills', async (ctx) => {
+      const { data } = await ctx.state.lp.clients.appJwt!.request({
+        service: 'accountConfigReadOnly',
+        path: CONFORMANCE_SKILLS_PATH,
+      });
+      ctx.body = data;
+    });
+    router.post('/agent-session', async (ctx) => {
+      const { data } = await ctx.state.lp.clients.login!.request({
+        service: 'agentVep',
+        path: CONFORMANCE_AGENT_SESSION_PATH,
+        method: 'POST',
+        query: { v: 1, NC: true },
+      });
+      ctx.body = data;
+    });
+    router.get('/not-ours', () => {
+      throw new Error('not ours');
+    });
+    router.get('/consumer', requireConsumer(), (ctx) => {
+      ctx.body = { sub: ctx.state.lp.consumer!.sub, issuer: ctx.state.lp.consumer!.issuer };
+    });
+    router.get('/consumer/optional', optionalConsumer(), (ctx) => {
+      ctx.body = { sub: ctx.state.lp.consumer?.sub ?? null };
+    });
+    router.get('/consumer/vip', requireConsumer(), consumerClaimEquals('tier', 'vip'), (ctx) => {
+      ctx.body = { sub: ctx.state.lp.consumer!.sub };
+    });
+    router.get('/consumer/beta', requireConsumer(), consumerClaimIncludes('groups', 'beta'), (ctx) => {
+      ctx.body = { sub: ctx.state.lp.consumer!.sub };
+    });
+    router.get('/me', (ctx) => {
+      ctx.body = { user: ctx.state.lp.user?.user.id ?? null };
+    });
+    router.get('/me/skills', async (ctx) => {
+      const { user } = ctx.state.lp;
+      if (!user) {
+        ctx.status = 401;
+        ctx.body = { error: 'login_required' };
+        return;
+      }
+      const { data } = await user.client.request({
+        service: 'accountConfigReadOnly',
+        path: CONFORMANCE_SKILLS_PATH,
+      });
+      ctx.body = data;
+    });
+    app.use(middleware);
+    app.use(router.routes()).use(router.allowedMethods());
+    const served = await serveOnLoopback(app.callback(), listen?.port);
     return {
       url: served.url,
       close: async () => {
