@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { lpAuth, type LpAuthMiddleware } from '@lp-auth/koa';
+import { lpAuth, requireConsumer, type LpAuthMiddleware } from '@lp-auth/koa';
 import type { LpAuth } from '@lp-auth/core';
 import { exampleCalls } from 'example-runner';
 
@@ -33,6 +33,11 @@ export function createApp(lp: LpAuth): { app: Koa; middleware: LpAuthMiddleware 
   router.post('/consumers/:consumerId/messages', async (ctx) => {
     const body = ctx.request.body as { text?: unknown } | undefined;
     ctx.body = await calls.messageConsumer(ctx.params.consumerId!, body?.text);
+  });
+  // Only for consumers signed in at the brand's identity provider (the `consumer` option); a request
+  // without a valid id_token is refused with 401 and RFC 6750's challenge, answered by lpAuth().
+  router.get('/orders', requireConsumer(), (ctx) => {
+    ctx.body = { sub: ctx.state.lp.consumer!.sub };
   });
 
   app.use(middleware); // first: it answers @lp-auth errors thrown by everything below

@@ -1,16 +1,28 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { createLpAuth, silentLogger, type LpAuth } from '@lp-auth/core';
-import { serveOnLoopback, startEmulator, type Emulator } from '@lp-auth/testing';
-import { callExample } from 'example-runner';
+import {
+  serveOnLoopback,
+  startConsumerIdp,
+  startEmulator,
+  type ConsumerIdp,
+  type Emulator,
+} from '@lp-auth/testing';
+import { CONSUMER_ROUTE, callExample } from 'example-runner';
 import { createApp } from '../src/app.js';
 
 let emu: Emulator;
+let idp: ConsumerIdp;
 let lp: LpAuth;
 let served: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  lp = createLpAuth({ ...emu.lpAuthOptions(), logger: silentLogger, credentials: emu.lpAuthCredentials() });
+  [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
+  lp = createLpAuth({
+    ...emu.lpAuthOptions(),
+    logger: silentLogger,
+    credentials: emu.lpAuthCredentials(),
+    consumer: { issuer: idp.issuer },
+  });
   served = await serveOnLoopback(createApp(lp).app.callback());
 });
 
@@ -18,12 +30,29 @@ afterAll(async () => {
   await served?.close();
   await lp?.close();
   await emu?.close();
+  await idp?.close();
 });
 
 test('every example route answers 200 through its client against the emulator', async () => {
-  const results = await callExample(served.url, lp);
+  const results = await callExample(served.url, lp, undefined, await idp.issue());
   expect(results.map((r) => [r.step.route, r.status])).toEqual(results.map((r) => [r.step.route, 200]));
+  expect(results.map((r) => r.step.route)).toContain(CONSUMER_ROUTE);
   expect(emu.stats.count('sentinel.token')).toBe(1);
+});
+
+test('/orders serves a consumer with a valid id_token, and 401 with a challenge without one', async () => {
+  const token = await idp.issue({ claims: { sub: 'consumer-42' } });
+  const ok = await fetch(`${served.url}/orders`, { headers: { authorization: `Bearer ${token}` } });
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toEqual({ sub: 'consumer-42' });
+  const refused = await fetch(`${served.url}/orders`);
+  expect(refused.status).toBe(401);
+  expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+  expect(await refused.json()).toMatchObject({ error: 'unauthorized', code: 'token_missing' });
+  const expired = await idp.issue({ expiresInSeconds: -120 });
+  const late = await fetch(`${served.url}/orders`, { headers: { authorization: `Bearer ${expired}` } });
+  expect(late.status).toBe(401);
+  expect(late.headers.get('www-authenticate')).toContain('error="invalid_token"');
 });
 
 test('a LivePerson failure is answered by the adapter as typed JSON', async () => {
