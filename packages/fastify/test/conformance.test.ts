@@ -7,11 +7,17 @@ import {
   type ConformanceHarness,
 } from '@lp-auth/testing';
 import type { LpAuthOptions } from '@lp-auth/core';
-import { lpAuth } from '../src/index.js';
+import {
+  consumerClaimEquals,
+  consumerClaimIncludes,
+  lpAuth,
+  optionalConsumer,
+  requireConsumer,
+} from '../src/index.js';
 
 const harness: ConformanceHarness = {
   name: 'fastify',
-  async start(options) {
+  async start(options, listen) {
     const app = Fastify();
     try {
       await app.register(lpAuth, options as unknown as LpAuthOptions);
@@ -48,7 +54,34 @@ const harness: ConformanceHarness = {
     app.get('/not-ours', async () => {
       throw new Error('not ours');
     });
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    app.get('/consumer', { preHandler: requireConsumer() }, async (request) => ({
+      sub: request.lp!.consumer!.sub,
+      issuer: request.lp!.consumer!.issuer,
+    }));
+    app.get('/consumer/optional', { preHandler: optionalConsumer() }, async (request) => ({
+      sub: request.lp!.consumer?.sub ?? null,
+    }));
+    app.get(
+      '/consumer/vip',
+      { preHandler: [requireConsumer(), consumerClaimEquals('tier', 'vip')] },
+      async (request) => ({ sub: request.lp!.consumer!.sub }),
+    );
+    app.get(
+      '/consumer/beta',
+      { preHandler: [requireConsumer(), consumerClaimIncludes('groups', 'beta')] },
+      async (request) => ({ sub: request.lp!.consumer!.sub }),
+    );
+    app.get('/me', async (request) => ({ user: request.lp!.user?.user.id ?? null }));
+    app.get('/me/skills', async (request, reply) => {
+      const user = request.lp!.user;
+      if (!user) return reply.code(401).send({ error: 'login_required' });
+      const { data } = await user.client.request({
+        service: 'accountConfigReadOnly',
+        path: CONFORMANCE_SKILLS_PATH,
+      });
+      return data;
+    });
+    const url = await app.listen({ port: listen?.port ?? 0, host: '127.0.0.1' });
     return { url, close: () => app.close() };
   },
 };
