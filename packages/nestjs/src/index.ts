@@ -1,10 +1,12 @@
 /**
- * `@lp-auth/nestjs`: `LpAuthModule.forRoot(…)` / `forRootAsync(…)`, injectable LivePerson clients, and
+ * `@lp-auth/nestjs`: `LpAuthModule.forRoot(…)` / `forRootAsync(…)`, injectable LivePerson clients,
+ * `req.lp` on every request, `ConsumerGuard` with `@Public()`, `@OptionalConsumer()` and claim
+ * checks, `@Consumer()` / `@LpUser()`, the login routes of application authorization, and
  * `@lp-auth` errors answered with their status and headers on Express and Fastify.
  *
  * @packageDocumentation
  */
-export { LpAuthModule, type LpAuthModuleOptions } from './module.js';
+export { LpAuthModule, type LpAuthModuleOptions, type LpAuthNestOptions } from './module.js';
 export { LpAuthExceptionFilter } from './exception-filter.js';
 export {
   InjectLpAuth,
@@ -14,3 +16,16 @@ export {
   lpClientToken,
   type LpClientKind,
 } from './tokens.js';
+export { ConsumerGuard, type ConsumerGuardOptions } from './consumer-guard.js';
+export {
+  Public,
+  OptionalConsumer,
+  ConsumerClaimEquals,
+  ConsumerClaimIncludes,
+  ConsumerCheck,
+  ConsumerSatisfies,
+} from './consumer-decorators.js';
+export { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
+export { Consumer, LpUser } from './param-decorators.js';
+export { lpContextOf } from './request-context.js';
+export type { LpRequestContext } from '@lp-auth/core';

@@ -2,17 +2,42 @@ import {
   ConfigurableModuleBuilder,
   Inject,
   Module,
+  type MiddlewareConsumer,
+  type NestModule,
   type OnApplicationShutdown,
+  type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { adapterLpAuth, type LpAuth, type LpAuthOptions } from '@lp-auth/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import {
+  AppAuthorizationWeb,
+  adapterLpAuth,
+  lpRequestContext,
+  type AppAuthorizationRoutesOptions,
+  type LpAuth,
+  type LpAuthOptions,
+} from '@lp-auth/core';
 import { LpAuthExceptionFilter } from './exception-filter.js';
+import { decorateFastifyRequests } from './fastify-request.js';
+import {
+  LP_APP_AUTHORIZATION_WEB,
+  LP_REQUEST_CONTEXT,
+  LpRequestContextMiddleware,
+} from './request-context.middleware.js';
 import { unconfiguredClient } from './unconfigured-client.js';
 import { LP_AUTH, LP_CLIENT_KINDS, lpClientToken } from './tokens.js';
 
+/** Nest-side options of {@link LpAuthModule}, next to the core's. */
+export interface LpAuthNestOptions {
+  /**
+   * Paths of the login routes served when the core has `appAuthorization` (the callback's is the
+   * redirect URI's). Full paths: with `setGlobalPrefix('api')`, write `/api/auth/login`.
+   */
+  appAuthorizationRoutes?: AppAuthorizationRoutesOptions;
+}
+
 /** Options of {@link LpAuthModule}: the core's options, or an already built `LpAuth` as `{ lp }`. */
-export type LpAuthModuleOptions = LpAuthOptions | { lp: LpAuth };
+export type LpAuthModuleOptions = (LpAuthOptions | { lp: LpAuth }) & LpAuthNestOptions;
 
 const builder = new ConfigurableModuleBuilder<LpAuthModuleOptions>({ moduleName: 'LpAuth' })
   .setClassMethodName('forRoot')
@@ -29,9 +54,23 @@ const providers: Provider[] = [
   {
     provide: LP_AUTH_OWNERSHIP,
     inject: [MODULE_OPTIONS_TOKEN],
-    useFactory: (options: LpAuthModuleOptions) => adapterLpAuth('lp' in options ? options.lp : options),
+    useFactory: (options: LpAuthModuleOptions) => {
+      const { appAuthorizationRoutes: _routes, ...core } = options;
+      return adapterLpAuth('lp' in core ? core.lp : core);
+    },
   },
   { provide: LP_AUTH, inject: [LP_AUTH_OWNERSHIP], useFactory: (owned: { lp: LpAuth }) => owned.lp },
+  { provide: LP_REQUEST_CONTEXT, inject: [LP_AUTH], useFactory: lpRequestContext },
+  {
+    // Built at start-up, so that a missing cookieSecret or a bad path fails NestFactory.create.
+    provide: LP_APP_AUTHORIZATION_WEB,
+    inject: [LP_AUTH, MODULE_OPTIONS_TOKEN],
+    useFactory: (lp: LpAuth, options: LpAuthModuleOptions) =>
+      lp.appAuthorization
+        ? new AppAuthorizationWeb(lp.appAuthorization, options.appAuthorizationRoutes, lp.logger)
+        : null,
+  },
+  LpRequestContextMiddleware,
   ...LP_CLIENT_KINDS.map((kind) => ({
     provide: lpClientToken(kind),
     inject: [LP_AUTH],
@@ -43,8 +82,10 @@ const providers: Provider[] = [
 /**
  * The NestJS module: builds the core once from options (validated when the app starts; a bad field
  * fails `NestFactory.create` with `config_invalid`), makes `LpAuth` and each configured client
- * injectable, answers `@lp-auth` errors with their status and headers on either platform, and closes
- * the core on shutdown (logout, timers) when it built it.
+ * injectable, puts `req.lp` (`{ clients, auth, consumer?, user? }`) on every request, serves the
+ * login routes of application authorization when it is configured, answers `@lp-auth` errors with
+ * their status and headers on either platform, and closes the core on shutdown (logout, timers)
+ * when it built it. Guard routes with {@link ConsumerGuard}.
  *
  * @example
  * ```ts
@@ -61,9 +102,24 @@ const providers: Provider[] = [
  * ```
  */
 @Module({ providers, exports: [LP_AUTH, ...LP_CLIENT_KINDS.map(lpClientToken)] })
-export class LpAuthModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(@Inject(LP_AUTH_OWNERSHIP) private readonly ownership: { lp: LpAuth; owned: boolean }) {
+export class LpAuthModule
+  extends ConfigurableModuleClass
+  implements NestModule, OnModuleInit, OnApplicationShutdown
+{
+  constructor(
+    @Inject(LP_AUTH_OWNERSHIP) private readonly ownership: { lp: LpAuth; owned: boolean },
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {
     super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(LpRequestContextMiddleware).forRoutes('*');
+  }
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (adapter?.getType() === 'fastify') decorateFastifyRequests(adapter.getInstance());
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,17 +1,36 @@
 import 'reflect-metadata';
 import { describe, test } from '@jest/globals';
-import { Controller, Get, HttpCode, Module, Post, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Module,
+  Post,
+  UnauthorizedException,
+  UseGuards,
+  type DynamicModule,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { LpAuth, LpAuthOptions, LpClient } from '@lp-auth/core';
+import type { ConsumerIdentity, LpAuth, LpAuthOptions, LpClient, UserSession } from '@lp-auth/core';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
   conformanceCases,
   type ConformanceHarness,
 } from '@lp-auth/testing';
-import { InjectLpAuth, InjectLpClient, LpAuthModule } from '../src/index.js';
+import {
+  Consumer,
+  ConsumerClaimEquals,
+  ConsumerClaimIncludes,
+  ConsumerGuard,
+  InjectLpAuth,
+  InjectLpClient,
+  LpAuthModule,
+  LpUser,
+  OptionalConsumer,
+} from '../src/index.js';
 
 @Controller()
 class ConformanceController {
@@ -50,6 +69,50 @@ class ConformanceController {
   }
 }
 
+/** The consumer routes, guarded as a Nest user would: the controller requires, one route relaxes. */
+@Controller('consumer')
+@UseGuards(ConsumerGuard)
+class ConsumerController {
+  @Get()
+  consumer(@Consumer() consumer: ConsumerIdentity) {
+    return { sub: consumer.sub, issuer: consumer.issuer };
+  }
+
+  @Get('optional')
+  @OptionalConsumer()
+  optional(@Consumer('sub') sub: string | undefined) {
+    return { sub: sub ?? null };
+  }
+
+  @Get('vip')
+  @ConsumerClaimEquals('tier', 'vip')
+  vip(@Consumer('sub') sub: string) {
+    return { sub };
+  }
+
+  @Get('beta')
+  @ConsumerClaimIncludes('groups', 'beta')
+  beta(@Consumer('sub') sub: string) {
+    return { sub };
+  }
+}
+
+/** The logged-in LivePerson user of the module's login routes. */
+@Controller('me')
+class MeController {
+  @Get()
+  me(@LpUser() user: UserSession | undefined) {
+    return { user: user?.user.id ?? null };
+  }
+
+  @Get('skills')
+  async skills(@LpUser() user: UserSession | undefined) {
+    if (!user) throw new UnauthorizedException({ error: 'login_required' });
+    return (await user.client.request({ service: 'accountConfigReadOnly', path: CONFORMANCE_SKILLS_PATH }))
+      .data;
+  }
+}
+
 /** The app module, with the options given through forRootAsync (as a ConfigService would). */
 function appModule(options: LpAuthOptions): DynamicModule {
   @Module({ providers: [{ provide: 'LP_OPTIONS', useValue: options }], exports: ['LP_OPTIONS'] })
@@ -64,7 +127,7 @@ function appModule(options: LpAuthOptions): DynamicModule {
         useFactory: (given: LpAuthOptions) => given,
       }),
     ],
-    controllers: [ConformanceController],
+    controllers: [ConformanceController, ConsumerController, MeController],
   })
   class AppModule {}
   return { module: AppModule };
@@ -73,13 +136,13 @@ function appModule(options: LpAuthOptions): DynamicModule {
 function harness(platform: 'express' | 'fastify'): ConformanceHarness {
   return {
     name: `nestjs (${platform})`,
-    async start(options) {
+    async start(options, listen) {
       const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
       const app = await NestFactory.create(appModule(options as unknown as LpAuthOptions), adapter, {
         logger: false,
         abortOnError: false,
       });
-      await app.listen(0, '127.0.0.1');
+      await app.listen(listen?.port ?? 0, '127.0.0.1');
       const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
       return { url, close: () => app.close() };
     },
