@@ -65,7 +65,14 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
   if ((payload.iat as number) * 1000 > nowMs + tolerance) {
     fail('token_not_yet_valid', 'The token was issued in the future ("iat"); check the clocks.');
   }
-  if (rules.audience) checkAudience(payload.aud, rules.audience, fail);
+  if (rules.audience) {
+    checkAudience(payload.aud, rules.audience, fail);
+    // OIDC Core §3.1.3.7 (4): a token for several audiences names the party it was issued to, so
+    // that one audience cannot replay it to another as if it were its own.
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && typeof payload.azp !== 'string') {
+      fail('claim_missing', 'The token has several "aud" values and no "azp" claim, which they require.');
+    }
+  }
   if (rules.authorizedParty) {
     if (typeof payload.azp !== 'string')
       fail('claim_missing', 'The token has no "azp" claim, which is required.');

@@ -47,21 +47,95 @@ export function decodeCompactJws(token: string): DecodedJws {
   if (!BASE64URL.test(head) || !BASE64URL.test(body) || !BASE64URL.test(sig)) {
     throw new ConsumerTokenError('token_malformed', 'The token contains characters outside base64url.');
   }
+  if (!isCanonicalBase64url(head) || !isCanonicalBase64url(body) || !isCanonicalBase64url(sig)) {
+    // Buffer's decoder ignores a dangling character and non-zero padding bits, so one signature
+    // would have many spellings: a token must have exactly one (RFC 4648 §3.5, RFC 7515 §2).
+    throw new ConsumerTokenError('token_malformed', 'The token is not canonical base64url.');
+  }
   const header = decodeJsonObject(head, 'header');
   const payload = decodeJsonObject(body, 'payload');
   return { header, payload, signingInput: `${head}.${body}`, signature: Buffer.from(sig, 'base64url') };
 }
 
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `segment` (already known to use the base64url alphabet) is the one encoding of its bytes:
+ * no length that leaves a lone character (≡ 1 mod 4), and zero bits where the last character pads.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = BASE64URL_ALPHABET.indexOf(segment[segment.length - 1]!);
+  // Two leftover characters carry one byte (4 padding bits), three carry two (2 padding bits).
+  const paddingMask = rest === 2 ? 0b1111 : 0b11;
+  return (last & paddingMask) === 0;
+}
+
+// Fatal: invalid UTF-8 is refused rather than silently turned into U+FFFD (RFC 7519 §7.2, steps 3
+// and 10: the header and the claims must be UTF-8 JSON objects).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** One base64url segment as a JSON object; nothing in it is trusted yet. */
 function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    text = UTF8.decode(Buffer.from(segment, 'base64url'));
+    value = JSON.parse(text);
   } catch {
-    throw new ConsumerTokenError('token_malformed', `The token's ${what} is not valid JSON.`);
+    throw new ConsumerTokenError('token_malformed', `The token's ${what} is not valid UTF-8 JSON.`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConsumerTokenError('token_malformed', `The token's ${what} is not a JSON object.`);
   }
+  if (hasDuplicateNames(text)) {
+    // JSON.parse keeps the last of two equal names, another parser may keep the first: a token
+    // that reads differently to different parsers is refused (RFC 7515 §5.2, RFC 7519 §4).
+    throw new ConsumerTokenError('token_malformed', `The token's ${what} repeats a member name.`);
+  }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Whether any object in `json` (text JSON.parse has accepted) has two members with the same name,
+ * compared after unescaping (`"sub"` and `"\u0073ub"` are one name). One pass, no recursion.
+ */
+export function hasDuplicateNames(json: string): boolean {
+  // One entry per open object (its names so far) or array (null).
+  const open: (Set<string> | null)[] = [];
+  let expectName = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i;
+      let escaped = false;
+      for (i++; json.charCodeAt(i) !== 0x22; i++) {
+        if (json.charCodeAt(i) === 0x5c) {
+          escaped = true;
+          i++;
+        }
+      }
+      const names = open[open.length - 1];
+      if (expectName && names) {
+        const name = escaped ? (JSON.parse(json.slice(start, i + 1)) as string) : json.slice(start + 1, i);
+        if (names.has(name)) return true;
+        names.add(name);
+        expectName = false;
+      }
+    } else if (c === 0x7b) {
+      open.push(new Set());
+      expectName = true;
+    } else if (c === 0x5b) {
+      open.push(null);
+      expectName = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+      expectName = false;
+    } else if (c === 0x2c) {
+      expectName = (open[open.length - 1] ?? null) !== null;
+    }
+  }
+  return false;
 }

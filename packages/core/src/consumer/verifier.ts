@@ -219,6 +219,11 @@ export class ConsumerVerifier {
         'The token has critical header parameters this verifier does not support.',
       );
     }
+    if (header.b64 !== undefined && header.b64 !== true) {
+      // RFC 7797's unencoded payload is not for JWTs: whatever signed such a token, the payload this
+      // verifier would read (base64url-decoded) is not the one its header says was signed.
+      throw new ConsumerTokenError('token_malformed', 'The token declares an unencoded payload ("b64").');
+    }
     const iss = payload.iss;
     if (typeof iss !== 'string')
       throw new ConsumerTokenError('claim_missing', 'The token has no "iss" claim, which is required.');
