@@ -5,7 +5,11 @@ import { exampleCalls } from 'example-runner';
 
 type Params = { namespace: string; session: string };
 
-/** The example's routes on Fastify: the same as every framework's example, over the shared calls. */
+/**
+ * The example's routes on Fastify: the same as every framework's example, over the shared calls.
+ * With the `consumer` option, `GET /orders` is only for consumers signed in at the brand's
+ * identity provider (a valid id_token as `Authorization: Bearer …`).
+ */
 export async function createApp(lp: LpAuth): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(lpAuth, { lp });
@@ -25,5 +29,10 @@ export async function createApp(lp: LpAuth): Promise<FastifyInstance> {
     '/consumers/:consumerId/messages',
     (request) => calls.messageConsumer(request.params.consumerId, request.body?.text),
   );
+  if (lp.consumer) {
+    app.get('/orders', { preHandler: app.lp.requireConsumer() }, async (request) => ({
+      sub: request.lp!.consumer!.sub,
+    }));
+  }
   return app;
 }

@@ -1,18 +1,24 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { createLpAuth, silentLogger, type LpAuth } from '@lp-auth/core';
-import { startEmulator, type Emulator } from '@lp-auth/testing';
+import { startConsumerIdp, startEmulator, type ConsumerIdp, type Emulator } from '@lp-auth/testing';
 import { callExample } from 'example-runner';
 import { createApp } from '../src/app.js';
 import type { FastifyInstance } from 'fastify';
 
 let emu: Emulator;
+let idp: ConsumerIdp;
 let lp: LpAuth;
 let app: FastifyInstance;
 let served: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  lp = createLpAuth({ ...emu.lpAuthOptions(), logger: silentLogger, credentials: emu.lpAuthCredentials() });
+  [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
+  lp = createLpAuth({
+    ...emu.lpAuthOptions(),
+    logger: silentLogger,
+    credentials: emu.lpAuthCredentials(),
+    consumer: { issuer: idp.issuer },
+  });
   app = await createApp(lp);
   served = { url: await app.listen({ port: 0, host: '127.0.0.1' }), close: () => app.close() };
 });
@@ -21,12 +27,25 @@ afterAll(async () => {
   await served?.close();
   await lp?.close();
   await emu?.close();
+  await idp?.close();
 });
 
 test('every example route answers 200 through its client against the emulator', async () => {
-  const results = await callExample(served.url, lp);
+  const results = await callExample(served.url, lp, undefined, await idp.issue());
   expect(results.map((r) => [r.step.route, r.status])).toEqual(results.map((r) => [r.step.route, 200]));
+  expect(results.map((r) => r.step.route)).toContain('/orders');
   expect(emu.stats.count('sentinel.token')).toBe(1);
+});
+
+test('GET /orders answers a consumer with a valid id_token, and 401 with a challenge without one', async () => {
+  const token = await idp.issue({ claims: { sub: 'consumer-42' } });
+  const ok = await fetch(`${served.url}/orders`, { headers: { authorization: `Bearer ${token}` } });
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toEqual({ sub: 'consumer-42' });
+  const refused = await fetch(`${served.url}/orders`);
+  expect(refused.status).toBe(401);
+  expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+  expect(await refused.json()).toMatchObject({ error: 'unauthorized', code: 'token_missing' });
 });
 
 test('a LivePerson failure is answered by the adapter as typed JSON', async () => {
