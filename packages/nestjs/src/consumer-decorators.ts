@@ -44,7 +44,10 @@ export const Public = (): ClassDecorator & MethodDecorator =>
  * ```
  */
 export const OptionalConsumer = (): ClassDecorator & MethodDecorator =>
-  applyDecorators(SetMetadata<string, ConsumerAccess>(LP_CONSUMER_ACCESS, 'optional'), UseGuards(ConsumerGuard));
+  applyDecorators(
+    SetMetadata<string, ConsumerAccess>(LP_CONSUMER_ACCESS, 'optional'),
+    UseGuards(ConsumerGuard),
+  );
 
 /**
  * The route (or every route of the controller) needs a consumer whose `claim` equals `value`
@@ -72,8 +75,10 @@ export const ConsumerClaimEquals = (claim: string, value: ClaimValue): ClassDeco
  * createReturn() {}
  * ```
  */
-export const ConsumerClaimIncludes = (claim: string, ...values: ClaimValue[]): ClassDecorator & MethodDecorator =>
-  ConsumerSatisfies(claimIncludes(claim, ...values));
+export const ConsumerClaimIncludes = (
+  claim: string,
+  ...values: ClaimValue[]
+): ClassDecorator & MethodDecorator => ConsumerSatisfies(claimIncludes(claim, ...values));
 
 /**
  * The route needs a consumer for whom `test` returns true; otherwise 403 `insufficient_scope`
@@ -101,7 +106,8 @@ export const ConsumerCheck = (
  * ```
  */
 export function ConsumerSatisfies(predicate: ConsumerPredicate): ClassDecorator & MethodDecorator {
-  if (typeof predicate !== 'function') throw new TypeError('ConsumerSatisfies: expected a ConsumerPredicate.');
+  if (typeof predicate !== 'function')
+    throw new TypeError('ConsumerSatisfies: expected a ConsumerPredicate.');
   return applyDecorators(appendCheck(predicate), UseGuards(ConsumerGuard));
 }
 
@@ -109,7 +115,8 @@ export function ConsumerSatisfies(predicate: ConsumerPredicate): ClassDecorator 
 function appendCheck(predicate: ConsumerPredicate): ClassDecorator & MethodDecorator {
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = (descriptor ? descriptor.value : target) as object;
-    const checks = (Reflect.getOwnMetadata(LP_CONSUMER_CHECKS, holder) as ConsumerPredicate[] | undefined) ?? [];
+    const checks =
+      (Reflect.getOwnMetadata(LP_CONSUMER_CHECKS, holder) as ConsumerPredicate[] | undefined) ?? [];
     Reflect.defineMetadata(LP_CONSUMER_CHECKS, [...checks, predicate], holder);
   };
 }

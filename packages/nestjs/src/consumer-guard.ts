@@ -1,7 +1,6 @@
 import {
   Inject,
   Injectable,
-  Optional,
   mixin,
   type CanActivate,
   type ExecutionContext,
@@ -25,9 +24,6 @@ import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './c
 import { nodeRequestOf, type LpNodeRequest } from './request-context.js';
 
 export type { ConsumerGuardOptions };
-
-/** Injection token of the options of the guard classes made by {@link ConsumerGuard.with}. */
-const CONSUMER_GUARD_OPTIONS = Symbol.for('@lp-auth/nestjs:ConsumerGuardOptions');
 
 // The admission of each request, so that a route guarded twice (the global guard and a route's
 // claim decorators) verifies its token once.
@@ -65,14 +61,20 @@ export class ConsumerGuard implements CanActivate {
   readonly #optional: CoreConsumerGuard;
   readonly #ownOptions: boolean;
 
-  constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Optional() @Inject(CONSUMER_GUARD_OPTIONS) options?: ConsumerGuardOptions,
-  ) {
+  constructor(@Inject(Reflector) private readonly reflector: Reflector) {
+    const options = this.ownOptions();
     this.#ownOptions = options !== undefined;
     const shared = withOneVerifier(options);
     this.#required = new CoreConsumerGuard(true, shared);
     this.#optional = new CoreConsumerGuard(false, shared);
+  }
+
+  /**
+   * The options of a guard made by {@link ConsumerGuard.with}; none for the plain guard. A method
+   * rather than a constructor parameter, so that subclasses keep the plain guard's injection.
+   */
+  protected ownOptions(): ConsumerGuardOptions | undefined {
+    return undefined;
   }
 
   /**
@@ -93,8 +95,8 @@ export class ConsumerGuard implements CanActivate {
     const shared = withOneVerifier(options);
     @Injectable()
     class ConfiguredConsumerGuard extends ConsumerGuard {
-      constructor(@Inject(Reflector) reflector: Reflector) {
-        super(reflector, shared);
+      protected override ownOptions(): ConsumerGuardOptions {
+        return shared;
       }
     }
     return mixin(ConfiguredConsumerGuard);
@@ -113,7 +115,11 @@ export class ConsumerGuard implements CanActivate {
     let admission = this.#ownOptions ? undefined : admissions.get(raw);
     if (!admission) {
       const guard = access === 'optional' ? this.#optional : this.#required;
-      const parts = bearerPartsOf(raw, { query: request.query, body: request.body, cookies: request.cookies });
+      const parts = bearerPartsOf(raw, {
+        query: request.query,
+        body: request.body,
+        cookies: request.cookies,
+      });
       admission = await guard.admit(parts, contextAuth(raw.lp)?.consumer);
       admissions.set(raw, admission);
       if (admission.consumer) raw.lp = withConsumer(raw.lp, admission.consumer, 'LpAuthModule.forRoot(…)');
@@ -124,9 +130,9 @@ export class ConsumerGuard implements CanActivate {
 }
 
 /** The options with verifier options built into one verifier (one key cache), shared by both modes. */
-function withOneVerifier(options: ConsumerGuardOptions | undefined): ConsumerGuardOptions | undefined {
+function withOneVerifier<T extends ConsumerGuardOptions | undefined>(options: T): T {
   const given = options?.verifier;
   // Duck-typed, as in the core: an app may end up with two copies of @lp-auth/core.
   if (given === undefined || typeof (given as ConsumerVerifier).verify === 'function') return options;
-  return { ...options, verifier: createConsumerVerifier(given as ConsumerVerifierOptions) };
+  return { ...options, verifier: createConsumerVerifier(given as ConsumerVerifierOptions) } as T;
 }

@@ -64,11 +64,17 @@ const providers: Provider[] = [
   {
     // Built at start-up, so that a missing cookieSecret or a bad path fails NestFactory.create.
     provide: LP_APP_AUTHORIZATION_WEB,
-    inject: [LP_AUTH, MODULE_OPTIONS_TOKEN],
-    useFactory: (lp: LpAuth, options: LpAuthModuleOptions) =>
-      lp.appAuthorization
-        ? new AppAuthorizationWeb(lp.appAuthorization, options.appAuthorizationRoutes, lp.logger)
-        : null,
+    inject: [LP_AUTH_OWNERSHIP, MODULE_OPTIONS_TOKEN],
+    useFactory: ({ lp, owned }: { lp: LpAuth; owned: boolean }, options: LpAuthModuleOptions) => {
+      if (!lp.appAuthorization) return null;
+      try {
+        return new AppAuthorizationWeb(lp.appAuthorization, options.appAuthorizationRoutes, lp.logger);
+      } catch (error) {
+        // The app will not start, so nothing else would close the core built for it.
+        if (owned) void lp.close();
+        throw error;
+      }
+    },
   },
   LpRequestContextMiddleware,
   ...LP_CLIENT_KINDS.map((kind) => ({

@@ -70,4 +70,25 @@ describe('LpAuthModule', () => {
       await app.close();
     }
   });
+
+  test('login routes without a cookieSecret fail NestFactory.create with config_invalid naming it', async () => {
+    emu = await startEmulator();
+    const redirectUri = 'http://127.0.0.1:1/auth/callback';
+    @Module({
+      imports: [
+        LpAuthModule.forRoot({
+          ...emu.lpAuthOptions(),
+          logger: silentLogger,
+          appAuthorization: { ...emu.credentials.appAuthorization, redirectUri },
+        }),
+      ],
+    })
+    class AppModule {}
+    await expect(NestFactory.create(AppModule, { logger: false, abortOnError: false })).rejects.toMatchObject(
+      {
+        code: 'config_invalid',
+        field: 'appAuthorization.cookieSecret',
+      },
+    );
+  });
 });
