@@ -12,6 +12,8 @@ import {
 import { InjectLpAuth, LpAuthModule } from '@lp-auth/nestjs';
 import type { LpAuth } from '@lp-auth/core';
 import { exampleCalls, type ExampleCalls } from 'example-runner';
+import { LoginController } from './login.controller.js';
+import { OrdersController } from './orders.controller.js';
 
 /** The example's routes on NestJS: the same as every framework's example, over the shared calls. */
 @Controller()
@@ -64,9 +66,16 @@ export class ExampleController {
   }
 }
 
-/** The app module around an `LpAuth` built by the caller (the runner, or the test). */
+/**
+ * The app module around an `LpAuth` built by the caller (the runner, or the test): the LivePerson
+ * calls, `GET /orders` for the brand's consumers (with the `consumer` option), and the login pages
+ * (with `appAuthorization`).
+ */
 export function appModule(lp: LpAuth): DynamicModule {
-  @Module({ imports: [LpAuthModule.forRoot({ lp })], controllers: [ExampleController] })
+  @Module({
+    imports: [LpAuthModule.forRoot({ lp })],
+    controllers: [ExampleController, OrdersController, ...(lp.appAuthorization ? [LoginController] : [])],
+  })
   class AppModule {}
   return { module: AppModule };
 }

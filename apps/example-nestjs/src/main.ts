@@ -6,6 +6,7 @@ import { appModule } from './app.module.js';
 
 main({
   framework: 'NestJS',
+  appAuthorization: true,
   async start(lp, port) {
     const app = await NestFactory.create(appModule(lp), { logger: ['error', 'warn'] });
     await app.listen(port, '127.0.0.1');
