@@ -12,8 +12,10 @@ npm ci --no-audit --no-fund
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "setup: installing Chromium from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  # Not fatal: Redis below must still start; under CI the browser test then fails, saying why.
+  if ! { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; then
+    echo "setup: could not install Chromium; the browser login test needs /usr/bin/chromium" >&2
+  fi
 fi
 
 if command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
