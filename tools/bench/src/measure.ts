@@ -1,77 +1,5 @@
 /** Small, dependency-free measuring helpers: ops/s of a function, latency percentiles, heap size. */
 
-export interface Throughput {
-  opsPerSec: number;
-  ops: number;
-  ms: number;
-}
-
-/** Runs `fn` repeatedly for about `ms` (after a warm-up of a quarter of that) and reports ops/s. */
-export function measureSync(fn: () => unknown, ms = 1500): Throughput {
-  const run = (budget: number) => {
-    let ops = 0;
-    const start = performance.now();
-    let now = start;
-    while (now - start < budget) {
-      // Batches of 64 keep the clock reads out of the measurement.
-      for (let i = 0; i < 64; i++) fn();
-      ops += 64;
-      now = performance.now();
-    }
-    return { ops, ms: now - start };
-  };
-  run(ms / 4);
-  const { ops, ms: took } = run(ms);
-  return { opsPerSec: (ops * 1000) / took, ops, ms: took };
-}
-
-/** As {@link measureSync} for an async function, `concurrency` calls in flight. */
-export async function measureAsync(
-  fn: () => Promise<unknown>,
-  ms = 1500,
-  concurrency = 1,
-): Promise<Throughput> {
-  const run = async (budget: number) => {
-    let ops = 0;
-    const start = performance.now();
-    const worker = async () => {
-      while (performance.now() - start < budget) {
-        await fn();
-        ops++;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return { ops, ms: performance.now() - start };
-  };
-  await run(ms / 4);
-  const { ops, ms: took } = await run(ms);
-  return { opsPerSec: (ops * 1000) / took, ops, ms: took };
-}
-
-/** Latencies of every call of `fn`, `concurrency` in flight, for about `ms`; returns req/s and p99. */
-export async function measureLatency(
-  fn: () => Promise<unknown>,
-  ms = 2000,
-  concurrency = 16,
-): Promise<{ reqPerSec: number; p50: number; p99: number }> {
-  const samples: number[] = [];
-  const start = performance.now();
-  const worker = async () => {
-    while (performance.now() - start < ms) {
-      const t = performance.now();
-      await fn();
-      samples.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const took = performance.now() - start;
-  return {
-    reqPerSec: (samples.length * 1000) / took,
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-  };
-}
-
 /** The `p`-th percentile (nearest rank) of `values`. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -87,4 +15,75 @@ export async function heapMb(): Promise<number> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+/**
+ * Ops/s of several functions measured in turns: `rounds` rounds, each running every candidate for
+ * `ms / rounds`, and each candidate's median round reported. On a machine that other work shares,
+ * a slow spell then hits every candidate alike instead of whichever ran during it, so the ratios
+ * between candidates hold up better than their absolute numbers.
+ */
+export async function measureInTurns<K extends string>(
+  candidates: Record<K, () => unknown>,
+  ms = 1500,
+  rounds = 10,
+): Promise<Record<K, number>> {
+  const names = Object.keys(candidates) as K[];
+  const slice = async (fn: () => unknown, budget: number): Promise<number> => {
+    let ops = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < budget) {
+      // Batches of 16 keep the clock reads out of the measurement; promises are awaited one by one.
+      for (let i = 0; i < 16; i++) {
+        const result = fn();
+        if (result instanceof Promise) await result;
+      }
+      ops += 16;
+      now = performance.now();
+    }
+    return (ops * 1000) / (now - start);
+  };
+  for (const name of names) await slice(candidates[name], ms / 4 / names.length);
+  const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) rates[name].push(await slice(candidates[name], ms / rounds));
+  }
+  return Object.fromEntries(names.map((n) => [n, percentile(rates[n], 50)])) as Record<K, number>;
+}
+
+/**
+ * {@link measureLatency} of several async functions in turns (see {@link measureInTurns}): each
+ * candidate's median req/s over the rounds, and the p99 of all its samples. A warm-up round first.
+ */
+export async function measureLatencyInTurns<K extends string>(
+  candidates: Record<K, () => Promise<unknown>>,
+  ms = 2000,
+  rounds = 8,
+  concurrency = 16,
+): Promise<Record<K, { reqPerSec: number; p99: number }>> {
+  const names = Object.keys(candidates) as K[];
+  const slice = async (fn: () => Promise<unknown>, budget: number, samples: number[]) => {
+    const start = performance.now();
+    let done = 0;
+    const worker = async () => {
+      while (performance.now() - start < budget) {
+        const t = performance.now();
+        await fn();
+        samples.push(performance.now() - t);
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return (done * 1000) / (performance.now() - start);
+  };
+  for (const name of names) await slice(candidates[name], ms / 4 / names.length, []);
+  const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) rates[name].push(await slice(candidates[name], ms / rounds, samples[name]));
+  }
+  return Object.fromEntries(
+    names.map((n) => [n, { reqPerSec: percentile(rates[n], 50), p99: percentile(samples[n], 99) }]),
+  ) as Record<K, { reqPerSec: number; p99: number }>;
 }

@@ -1,59 +1,103 @@
 /**
- * `npm run bench`: every measurement in one run on this machine, printed as one table, and with
- * `--write` also written to BENCHMARKS.md. `--quick` shortens every measurement (for a smoke run).
+ * `npm run bench`: every measurement in one run on this machine, printed as one table with the
+ * issue's targets, and with `--write` also written to BENCHMARKS.md. `--quick` shortens every
+ * measurement (for a smoke run); its numbers are not for the record.
  */
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { startEmulator } from '@lp-auth/testing';
-import { benchClient } from './client.js';
+import { startConsumerIdp, startEmulator } from '@lp-auth/testing';
+import { benchClient, type ClientMetrics } from './client.js';
+import { benchMemory, type MemoryMetrics } from './memory.js';
 import { benchOAuth1 } from './oauth1.js';
+import { benchRoutes, type RouteMetrics } from './routes/section.js';
 import { renderTable, type Row } from './table.js';
+import { judgeTargets, renderTargets, type RunMetrics } from './targets.js';
+import { TokenBank } from './token-bank.js';
 import { benchVerify, signingSetup } from './verify.js';
+import { benchmarksMarkdown } from './write.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const ms = quick ? 200 : 2000;
+const sizes = quick
+  ? { routeSeconds: 1, pool: 3000, warmPool: 500, memory: 10_000, burst: 1000 }
+  : { routeSeconds: 5, pool: 20_000, warmPool: 2000, memory: 100_000, burst: 10_000 };
+const AUDIENCE = 'lp-bench';
 
 async function main(): Promise<void> {
+  const started = performance.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${process.platform}`;
-  console.error(`# @lp-auth bench on ${machine}${quick ? ' (quick)' : ''}`);
+  console.error(`# @lp-auth bench on ${machine}${quick ? ' (quick)' : ''}, load ${loadavg()[0]!.toFixed(2)}`);
   const rows: Row[] = [];
-  const section = async (name: string, run: () => Promise<Row[]> | Row[]) => {
+  const section = async <T>(
+    name: string,
+    run: () => Promise<T & { rows: Row[] }> | (T & { rows: Row[] }),
+  ) => {
     const t = performance.now();
     console.error(`- ${name}…`);
-    rows.push(...(await run()));
+    const result = await run();
+    rows.push(...result.rows);
     console.error(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return result;
   };
 
   const setup = signingSetup();
-  await section('verification without HTTP', async () => (await benchVerify(ms, setup)).rows);
-  await section('OAuth 1.0 signing', () => benchOAuth1(ms));
+  const verify = await section('verification without HTTP', () => benchVerify(ms, setup));
+  const oauth1 = await section('OAuth 1.0 signing', () => benchOAuth1(ms));
   const emu = await startEmulator();
+  let client: ClientMetrics;
   try {
-    await section('authorized client', () => benchClient(emu, ms, quick ? 1000 : 10_000));
+    client = (await section('authorized client', () => benchClient(emu, ms, sizes.burst))).metrics;
   } finally {
     await emu.close();
   }
 
+  const idp = await startConsumerIdp({ audience: AUDIENCE });
+  let routes: RouteMetrics[];
+  let memory: MemoryMetrics;
+  try {
+    const issuing = performance.now();
+    const count = Math.max(sizes.memory, sizes.pool + sizes.warmPool);
+    const bank = await TokenBank.issue(idp, count);
+    console.error(
+      `- ${count.toLocaleString('en-US')} tokens issued in ${((performance.now() - issuing) / 1000).toFixed(1)} s`,
+    );
+    memory = (await section('memory', () => benchMemory(idp, AUDIENCE, bank, sizes.memory))).metrics;
+    const work = {
+      seconds: sizes.routeSeconds,
+      token: await idp.issue({ claims: { sub: 'consumer-repeated' } }),
+      pool: bank.strings(0, sizes.pool),
+      warmPool: bank.strings(sizes.pool, sizes.pool + sizes.warmPool),
+    };
+    const idpInfo = { issuer: idp.issuer, jwksUri: idp.jwksUri, audience: AUDIENCE };
+    routes = (
+      await section('consumer route', () => benchRoutes(idpInfo, work, (line) => console.error(line)))
+    ).metrics;
+  } finally {
+    await idp.close();
+  }
+
+  const metrics: RunMetrics = {
+    routes,
+    verify: { rawOps: verify.rawOps, oursColdOps: verify.oursColdOps },
+    oauth1VsPeer: oauth1.oursVsPeer,
+    client,
+    memory,
+  };
   const table = renderTable(rows);
-  console.log(table);
+  const targets = renderTargets(judgeTargets(metrics));
+  console.log(`${table}\n\n${targets}`);
+  const took = (performance.now() - started) / 1000;
+  console.error(`# whole run: ${took.toFixed(0)} s`);
   if (args.has('--write')) {
     const file = resolve(import.meta.dirname, '../../../BENCHMARKS.md');
-    await writeFile(file, benchmarksMarkdown(table, machine));
+    await writeFile(
+      file,
+      benchmarksMarkdown({ table, targets, machine, seconds: took, load: loadavg()[0]! }),
+    );
     console.error(`wrote ${file}`);
   }
-}
-
-function benchmarksMarkdown(table: string, machine: string): string {
-  return `# Benchmarks
-
-Written by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}; \`npm run bench\` prints the same
-table without writing it. Machine: ${machine}. Absolute numbers drift from run to run and machine to machine;
-compare rows of one run, and read the ratio column.
-
-${table}
-`;
 }
 
 main().catch((error: unknown) => {

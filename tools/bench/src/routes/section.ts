@@ -1,0 +1,175 @@
+import { fmt, type Row } from '../table.js';
+import { loadServer, startServerProcess, type LoadResult } from './load.js';
+import type { Framework, IdpInfo, Variant } from './spec.js';
+
+/** The consumer route on one framework: the bare app, ours, and the peers a user would pick there. */
+export interface FrameworkCase {
+  framework: Framework;
+  label: string;
+  peers: { variant: Variant; label: string }[];
+}
+
+export const FRAMEWORKS: readonly FrameworkCase[] = [
+  {
+    framework: 'express',
+    label: 'Express',
+    peers: [
+      { variant: 'express-jwt', label: 'express-jwt + jwks-rsa' },
+      { variant: 'express-oauth2-jwt-bearer', label: 'express-oauth2-jwt-bearer' },
+    ],
+  },
+  { framework: 'koa', label: 'Koa', peers: [{ variant: 'koa-jwt', label: 'koa-jwt + jwks-rsa' }] },
+  {
+    framework: 'fastify',
+    label: 'Fastify',
+    peers: [{ variant: 'fastify-jwt', label: '@fastify/jwt + get-jwks' }],
+  },
+  {
+    framework: 'nest',
+    label: 'NestJS',
+    peers: [{ variant: 'passport-jwt', label: 'passport-jwt via @nestjs/passport' }],
+  },
+];
+
+export interface RouteLoad {
+  /** Seconds of each same-token run (after a warm-up of a third of that). */
+  seconds: number;
+  /** One valid token, sent on every request of the same-token runs. */
+  token: string;
+  /** Distinct tokens for the warm-up of a distinct-token run. */
+  warmPool: readonly string[];
+  /** Distinct tokens, one per request of a distinct-token run. */
+  pool: readonly string[];
+}
+
+/** Numbers of one framework, for the targets. */
+export interface RouteMetrics {
+  framework: string;
+  bare: LoadResult;
+  ours?: { same: LoadResult; distinct: LoadResult };
+  bestPeerSame?: { label: string; result: LoadResult };
+  bestPeerDistinct?: { label: string; result: LoadResult };
+}
+
+type Measured = { same: LoadResult; distinct?: LoadResult } | { pending: string };
+
+async function measure(
+  framework: Framework,
+  variant: Variant,
+  idp: IdpInfo,
+  work: RouteLoad,
+): Promise<Measured> {
+  const server = await startServerProcess({ framework, variant, idp });
+  if ('pending' in server) return server;
+  try {
+    const warm = Math.max(1, Math.round(work.seconds / 3));
+    await loadServer(server, { seconds: warm, tokens: [work.token] });
+    const same = await loadServer(server, { seconds: work.seconds, tokens: [work.token] });
+    if (variant === 'bare') return { same };
+    await loadServer(server, { seconds: 0, tokens: work.warmPool });
+    const distinct = await loadServer(server, { seconds: 0, tokens: work.pool });
+    return { same, distinct };
+  } finally {
+    await server.stop();
+  }
+}
+
+const perf = (r: LoadResult) =>
+  `${fmt.req(r.reqPerSec)}, p99 ${fmt.ms(r.p99)}, ${Math.round(r.cpuPerRequest ?? Number.NaN)} µs CPU/req`;
+const best = (entries: { label: string; result: LoadResult }[]) =>
+  entries.reduce<{ label: string; result: LoadResult } | undefined>(
+    (a, b) => (a && a.result.reqPerSec >= b.result.reqPerSec ? a : b),
+    undefined,
+  );
+
+/**
+ * The consumer-token route on every framework, each server in a child process of its own, under
+ * autocannon (10 connections) from this process: the same token on every request, then a distinct
+ * token on every request (each sent once, so no verified-token cache can help).
+ */
+export async function benchRoutes(
+  idp: IdpInfo,
+  work: RouteLoad,
+  onProgress: (line: string) => void,
+): Promise<{ rows: Row[]; metrics: RouteMetrics[] }> {
+  const rows: Row[] = [];
+  const metrics: RouteMetrics[] = [];
+  for (const fw of FRAMEWORKS) {
+    const section = `route: ${fw.label}`;
+    onProgress(`  ${fw.label}: bare`);
+    const bare = await measure(fw.framework, 'bare', idp, work);
+    if ('pending' in bare) throw new Error('a bare app cannot be pending');
+    onProgress(`  ${fw.label}: ours`);
+    const ours = await measure(fw.framework, 'ours', idp, work);
+    const peers: { label: string; same: LoadResult; distinct: LoadResult }[] = [];
+    for (const peer of fw.peers) {
+      onProgress(`  ${fw.label}: ${peer.label}`);
+      const measured = await measure(fw.framework, peer.variant, idp, work);
+      if ('pending' in measured) throw new Error(`${peer.label} cannot be pending`);
+      peers.push({ label: peer.label, same: measured.same, distinct: measured.distinct! });
+    }
+    const bestSame = best(peers.map((p) => ({ label: p.label, result: p.same })));
+    const bestDistinct = best(peers.map((p) => ({ label: p.label, result: p.distinct })));
+    const vsBare = (r: LoadResult) => `${fmt.x(r.reqPerSec / bare.same.reqPerSec)} bare`;
+    const vsPeer = (r: LoadResult, peer = bestSame) =>
+      peer ? `${fmt.x(r.reqPerSec / peer.result.reqPerSec)} best peer (${peer.label})` : '';
+
+    rows.push({
+      section,
+      name: 'bare hello world',
+      value: perf(bare.same),
+      meaning: `${fw.label} answering JSON with no authentication: the ceiling`,
+    });
+    const m: RouteMetrics = { framework: fw.label, bare: bare.same };
+    if (bestSame) m.bestPeerSame = bestSame;
+    if (bestDistinct) m.bestPeerDistinct = bestDistinct;
+    if ('pending' in ours) {
+      for (const workload of ['same token', 'distinct tokens']) {
+        rows.push({
+          section,
+          name: `@lp-auth requireConsumer(), ${workload}`,
+          value: 'adapter pending',
+          meaning: ours.pending,
+        });
+      }
+    } else {
+      m.ours = { same: ours.same, distinct: ours.distinct! };
+      rows.push({
+        section,
+        name: '@lp-auth requireConsumer(), same token',
+        value: perf(ours.same),
+        ratio: `${vsBare(ours.same)}, ${vsPeer(ours.same)}`,
+        meaning: 'the same valid token on every request: verified once, then from the verified-token cache',
+      });
+    }
+    for (const peer of peers) {
+      rows.push({
+        section,
+        name: `${peer.label}, same token`,
+        value: perf(peer.same),
+        ratio: vsBare(peer.same),
+        meaning: 'the peer as its README sets it up (JWKS from the IdP, iss, aud and RS256 checked)',
+      });
+    }
+    if (!('pending' in ours)) {
+      rows.push({
+        section,
+        name: '@lp-auth requireConsumer(), distinct tokens',
+        value: perf(ours.distinct!),
+        ratio: `${vsBare(ours.distinct!)}, ${vsPeer(ours.distinct!, bestDistinct)}`,
+        meaning: `${work.pool.length.toLocaleString('en-US')} distinct tokens, each sent once: a signature check on every request`,
+      });
+    }
+    for (const peer of peers) {
+      rows.push({
+        section,
+        name: `${peer.label}, distinct tokens`,
+        value: perf(peer.distinct),
+        ratio: vsBare(peer.distinct),
+        meaning: 'the same distinct tokens, each sent once',
+      });
+    }
+    metrics.push(m);
+  }
+  return { rows, metrics };
+}
