@@ -33,7 +33,12 @@ export interface TokenManagerOptions {
   retry?: Partial<RetryPolicy>;
   logger: Logger;
   now?: () => number;
-  /** How long a waiter polls the store while another process refreshes. Default 10 s. */
+  /**
+   * How long a waiter polls the store while another process refreshes, before it refreshes without
+   * the lock. Default: a little longer than the lock's TTL, so that no process refreshes while
+   * another may still hold the lock (a rotating refresh token would be spent twice); a holder that
+   * died is taken over as soon as its lock expires.
+   */
   lockWaitMs?: number;
   onRefreshed?: (token: TokenSet, background: boolean) => void;
   onRefreshFailed?: (error: unknown, background: boolean) => void;
@@ -56,6 +61,8 @@ const EXPIRY_MARGIN_MS = 5_000;
 const BACKGROUND_RETRY_MS = 5_000;
 /** How long a refresh lock outlives a holder that died (a store may cap it lower). */
 const LOCK_TTL_MS = 30_000;
+/** Waiters give up on the lock only once it must have expired: see `lockWaitMs`. */
+const LOCK_WAIT_MS = LOCK_TTL_MS + 1_000;
 
 /** When to refresh a token of the given lifetime: at 75 % of it, and at most 5 minutes early. */
 export function computeRefreshAt(issuedAt: number, expiresAt: number): number {
@@ -226,13 +233,14 @@ export class TokenManager {
 
   /**
    * Polls the store until another process's token arrives, or takes the lock over when the holder
-   * finished without one or died (its lock expired). After `lockWaitMs` it gives up: the caller
-   * refreshes without the lock rather than fail.
+   * finished without one or died (its lock expired). After `lockWaitMs` (by default, longer than
+   * the lock lives) it gives up: the caller refreshes without the lock rather than fail, which only
+   * a store whose locks never expire can bring about.
    */
   async #awaitOtherProcess(
     rejected: string | undefined,
   ): Promise<{ token?: TokenSet; lock?: TokenStoreLock }> {
-    const deadline = this.#now() + (this.#o.lockWaitMs ?? 10_000);
+    const deadline = this.#now() + (this.#o.lockWaitMs ?? LOCK_WAIT_MS);
     const before = this.#current?.issuedAt ?? 0;
     while (this.#now() < deadline) {
       await sleep(50, this.#closing.signal);
