@@ -1,15 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
 import { createLpAuth, silentLogger, type AppJwtCredential, type LpAuth } from '@lp-auth/core';
 import { createRedisStore, type RedisTokenStore } from '../src/index.js';
-import { connectAdmin, deletePrefix, newKey, REDIS_URL, uniquePrefix, waitFor } from './helpers.js';
+import { connectAdmin, deletePrefix, newKey, REDIS_URL, sleep, uniquePrefix, waitFor } from './helpers.js';
 
 const admin = await connectAdmin('@lp-auth/redis shared-token tests');
 const describeRedis = admin ? describe : describe.skip;
 const runPrefix = uniquePrefix('shared');
 const KEY = newKey();
 const SKILLS_PATH = '/api/account/{accountId}/configuration/le-users/skills';
+const CONVERSATION_PATH = '/api/account/{accountId}/messaging/consumer/conversation';
 
 let emu: Emulator;
 let fleets = 0;
@@ -36,6 +38,7 @@ async function fleet(n: number) {
   emu.stats.reset();
   emu.faults.clear();
   const prefix = `${runPrefix}${fleets++}:`;
+  const sent: { instance: number; onBehalf: string | null }[] = [];
   for (let i = 0; i < n; i++) {
     const store = createRedisStore({ url: REDIS_URL, encryptionKey: KEY, prefix, logger: silentLogger });
     const lp = createLpAuth({
@@ -43,14 +46,39 @@ async function fleet(n: number) {
       credentials: { appJwt: emu.credentials.appJwt },
       logger: silentLogger,
       store,
+      http: {
+        // Watches the real requests go by, to see which ConsumerJWS each instance sent.
+        fetch: (input, init) => {
+          sent.push({ instance: i, onBehalf: new Headers(init?.headers).get('x-lp-on-behalf') });
+          return fetch(input, init);
+        },
+      },
     });
     instances.push({ lp, store });
   }
-  return { emu, lps: instances.map((i) => i.lp) };
+  return { emu, lps: instances.map((i) => i.lp), prefix, sent };
 }
 
 const skills = (lp: LpAuth) =>
   lp.client('appJwt').request({ service: 'accountConfigReadOnly', path: SKILLS_PATH });
+/** Opens a conversation for `consumer` through the Send API: AppJWT plus the consumer's JWS. */
+const openConversation = (lp: LpAuth, consumer: string) =>
+  lp.client('appJwt').request({
+    service: 'asyncMessagingEnt',
+    path: CONVERSATION_PATH,
+    method: 'POST',
+    query: { v: 3 },
+    onBehalfOf: consumer,
+    json: [{ kind: 'req', id: '1', type: 'cm.ConsumerRequestConversation', body: { brandId: lp.accountId } }],
+  });
+const REJECTED_JWS = {
+  status: 401,
+  body: {
+    kind: 'resp',
+    code: 401,
+    body: { title: 'Unauthorized', details: 'ConsumerJWS is invalid', errorCode: 40103 },
+  },
+};
 const tokenOf = (lp: LpAuth) => (lp.client('appJwt').credential as AppJwtCredential).tokens.peek()?.value;
 
 describeRedis('one token for many instances through Redis', () => {
@@ -89,6 +117,46 @@ describeRedis('one token for many instances through Redis', () => {
     expect(emu.stats.count('sentinel.token')).toBe(2);
     expect(tokenOf(a)).not.toBe(old);
     expect(tokenOf(b)).toBe(tokenOf(a));
+  });
+
+  test('a ConsumerJWS fetched by one instance is used by the other, encrypted in Redis', async () => {
+    const { emu, lps, prefix, sent } = await fleet(2);
+    const [a, b] = lps as [LpAuth, LpAuth];
+    const consumer = 'alice@example.com';
+    expect((await openConversation(a, consumer)).status).toBe(200);
+    expect(emu.stats.count('idp.consumer')).toBe(1);
+    // The other instance (another process, with an empty LRU) finds it in Redis: no idp call.
+    const fromB = await Promise.all(Array.from({ length: 10 }, () => openConversation(b, consumer)));
+    expect(fromB.every((r) => r.status === 200)).toBe(true);
+    expect(emu.stats.count('idp.consumer')).toBe(1);
+    const jwsOf = (instance: number) =>
+      sent.filter((s) => s.instance === instance && s.onBehalf).at(-1)!.onBehalf!;
+    const jws = jwsOf(0);
+    expect(jwsOf(1)).toBe(jws);
+
+    // Stored under a hash of the consumer id (which may be personal data), and encrypted.
+    const hashed = createHash('sha256').update(consumer).digest('hex');
+    const redisKey = `${prefix}lp:${emu.accountId}:consumerJws:${hashed}`;
+    const raw = await admin!.get(redisKey);
+    expect(raw).toMatch(/^lpa1\./);
+    expect(raw).not.toContain(jws.split('.')[1]!);
+    const keys: string[] = [];
+    for await (const batch of admin!.scanIterator({ MATCH: `${prefix}*` })) keys.push(...batch);
+    expect(keys.join('\n')).not.toContain('alice');
+
+    // The Send API refuses the JWS in B (40103): B asks the idp once and stores the new one, which
+    // A then takes from Redis when the Send API refuses A's copy too. (The emulator's JWS carries
+    // `iat` in seconds: wait one, so that the new JWS differs from the old.)
+    await sleep(1100);
+    emu.faults.inject('send.conversation', REJECTED_JWS);
+    expect((await openConversation(b, consumer)).status).toBe(200);
+    expect(emu.stats.count('idp.consumer')).toBe(2);
+    const renewed = jwsOf(1);
+    expect(renewed).not.toBe(jws);
+    emu.faults.inject('send.conversation', REJECTED_JWS);
+    expect((await openConversation(a, consumer)).status).toBe(200);
+    expect(emu.stats.count('idp.consumer')).toBe(2);
+    expect(jwsOf(0)).toBe(renewed);
   });
 
   test('the LpAuth options print no key', async () => {

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { ClosedError, CredentialsRejectedError } from '../errors.js';
 import { withRetries } from '../tokens/retry.js';
+import { MemoryTokenStore } from '../tokens/store.js';
 import type { Credential, CredentialRuntime } from './credential.js';
 import { callTokenEndpoint, malformedTokenResponse } from './token-endpoint.js';
 
@@ -7,6 +9,11 @@ import { callTokenEndpoint, malformedTokenResponse } from './token-endpoint.js';
 export interface ConsumerJwsOptions {
   /** Consumers whose JWS is kept; the least recently used is dropped beyond it. Default 10 000. */
   maxEntries?: number;
+  /**
+   * How long a JWS is kept in a shared `TokenStore` (such as `@lp-auth/redis`), so that the
+   * other processes of a fleet use it instead of asking the idp again. Default 24 hours.
+   */
+  storeTtlMs?: number;
 }
 
 export interface GetConsumerJwsOptions {
@@ -17,21 +24,53 @@ export interface GetConsumerJwsOptions {
 
 /** Default bound of the per-consumer cache. */
 export const DEFAULT_CONSUMER_JWS_ENTRIES = 10_000;
+/** Default lifetime of a JWS in a shared store. A JWS has no `exp`; this bounds what a store keeps. */
+const DEFAULT_CONSUMER_JWS_STORE_TTL_MS = 24 * 60 * 60_000;
+
+/** What the store keeps per consumer. */
+interface StoredConsumerJws {
+  jws: string;
+}
+
+/**
+ * The store key of a consumer's JWS. The consumer id is hashed: it may be personal data (an email
+ * address), and Redis keys are not encrypted the way values are.
+ */
+function consumerJwsKey(accountId: string, extConsumerId: string): string {
+  return `lp:${accountId}:consumerJws:${createHash('sha256').update(extConsumerId, 'utf8').digest('hex')}`;
+}
 
 /**
  * ConsumerJWS tokens for the Send API, one per `ext_consumer_id`, fetched from LivePerson's IdP
  * (`POST {idp}/api/account/{acct}/consumer?v=1.0` with the raw AppJWT) and kept in a bounded LRU.
  *
- * The cache lives in this process, not in the {@link TokenStore}: a JWS carries no `exp`, so a store
- * TTL would be invented, and one store round trip per consumer costs more than the idp call it
- * saves for all but the hottest consumers. A JWS stays until LivePerson rejects it (401, errorCode
- * 40103), it is evicted, or {@link ConsumerJwsCache.delete} is called. Concurrent requests for one
- * consumer share one idp call.
+ * With a shared `TokenStore` (not the default in-memory one, which would only duplicate the
+ * LRU), a JWS is also written to the store, encrypted at rest by it, for `storeTtlMs`; a process
+ * that misses in its LRU reads the store before it asks the idp, so a fleet asks once per consumer.
+ * There is no cross-process lock: a JWS is not single-use, so two processes fetching one at the same
+ * moment get two valid tokens. A JWS stays until LivePerson rejects it (401, errorCode 40103), it is
+ * evicted, or {@link ConsumerJwsCache.delete} is called. Concurrent requests for one consumer in a
+ * process share one idp call.
+ *
+ * @example
+ * ```ts
+ * // createLpAuth builds one for the appJwt client; a request names the consumer it acts for:
+ * await lp.client('appJwt').request({
+ *   service: 'asyncMessagingEnt',
+ *   path: '/api/account/{accountId}/messaging/consumer/conversation',
+ *   method: 'POST',
+ *   query: { v: 3 },
+ *   json: [{ kind: 'req', id: '1', type: 'cm.ConsumerRequestConversation', body: { brandId: lp.accountId } }],
+ *   onBehalfOf: 'consumer-1', // ext_consumer_id
+ * });
+ * ```
  */
 export class ConsumerJwsCache {
   readonly #appJwt: Credential;
   readonly #runtime: CredentialRuntime;
   readonly #max: number;
+  readonly #storeTtlMs: number;
+  readonly #shared: boolean;
   readonly #entries = new Map<string, string>();
   readonly #inflight = new Map<string, Promise<string>>();
   readonly #closing = new AbortController();
@@ -40,6 +79,8 @@ export class ConsumerJwsCache {
     this.#appJwt = appJwt;
     this.#runtime = runtime;
     this.#max = Math.max(1, Math.floor(options.maxEntries ?? DEFAULT_CONSUMER_JWS_ENTRIES));
+    this.#storeTtlMs = Math.max(1, options.storeTtlMs ?? DEFAULT_CONSUMER_JWS_STORE_TTL_MS);
+    this.#shared = !(runtime.store instanceof MemoryTokenStore);
   }
 
   /** The JWS for `extConsumerId`: cached, or fetched once for every concurrent caller. */
@@ -58,7 +99,7 @@ export class ConsumerJwsCache {
     if (cached !== undefined) this.#entries.delete(extConsumerId);
     let flight = this.#inflight.get(extConsumerId);
     if (!flight) {
-      flight = this.#fetch(extConsumerId)
+      flight = this.#fromStoreOrIdp(extConsumerId, options.rejected)
         .then((jws) => {
           this.#remember(extConsumerId, jws);
           return jws;
@@ -69,10 +110,21 @@ export class ConsumerJwsCache {
     return abortable(flight, options.signal);
   }
 
-  /** Forgets one consumer's JWS, or every JWS. */
-  delete(extConsumerId?: string): void {
-    if (extConsumerId === undefined) this.#entries.clear();
-    else this.#entries.delete(extConsumerId);
+  /**
+   * Forgets one consumer's JWS, here and in a shared store, or every JWS of this process (the
+   * store's copies then stay until their TTL).
+   */
+  async delete(extConsumerId?: string): Promise<void> {
+    if (extConsumerId === undefined) {
+      this.#entries.clear();
+      return;
+    }
+    this.#entries.delete(extConsumerId);
+    if (this.#shared) {
+      await this.#runtime.store
+        .delete(consumerJwsKey(this.#runtime.accountId, extConsumerId))
+        .catch((error: unknown) => this.#storeFailed('delete', error));
+    }
   }
 
   /** Consumers currently cached. */
@@ -91,6 +143,30 @@ export class ConsumerJwsCache {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }
+  }
+
+  /** The JWS another process stored, unless it is the rejected one; else a new one from the idp. */
+  async #fromStoreOrIdp(extConsumerId: string, rejected: string | undefined): Promise<string> {
+    if (!this.#shared) return this.#fetch(extConsumerId);
+    const { store, accountId } = this.#runtime;
+    const key = consumerJwsKey(accountId, extConsumerId);
+    const stored = await store
+      .get<StoredConsumerJws>(key)
+      .catch((error: unknown) => this.#storeFailed('read', error));
+    if (typeof stored?.jws === 'string' && stored.jws !== '' && stored.jws !== rejected) return stored.jws;
+    const jws = await this.#fetch(extConsumerId);
+    const value: StoredConsumerJws = { jws };
+    await store
+      .set(key, value, this.#storeTtlMs)
+      .catch((error: unknown) => this.#storeFailed('write', error));
+    return jws;
+  }
+
+  #storeFailed(what: string, error: unknown): undefined {
+    this.#runtime.logger.warn(`consumerJws: token store ${what} failed; using this process's cache`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
   }
 
   #fetch(extConsumerId: string): Promise<string> {
