@@ -22,10 +22,16 @@ export class RedisConnection {
   readonly #firstConnection: Promise<void>;
   #settleFirst: () => void = () => {};
   #firstTimer: NodeJS.Timeout | undefined;
+  readonly #onBack: () => void;
   #outage = false;
   #closed = false;
 
-  constructor(options: ResolvedRedisStoreOptions) {
+  /**
+   * @param onBack called when Redis is usable again after an outage (the store then drops what it
+   *   kept in memory meanwhile)
+   */
+  constructor(options: ResolvedRedisStoreOptions, onBack: () => void = () => {}) {
+    this.#onBack = onBack;
     this.#logger = options.logger;
     this.#commandTimeoutMs = options.commandTimeoutMs;
     this.#connectTimeoutMs = options.connectTimeoutMs;
@@ -163,6 +169,7 @@ export class RedisConnection {
     this.#logger.info(
       `@lp-auth/redis: Redis at ${this.where} is back; tokens are shared across processes again`,
     );
+    this.#onBack();
   }
 }
 

@@ -29,8 +29,10 @@ export class RedisTokenStore implements TokenStore {
   readonly #prefix: string;
   readonly #logger: Logger;
   readonly #maxLockTtlMs: number | undefined;
-  // Answers while Redis is down: per-process behaviour, as without this package.
-  readonly #fallback = new MemoryTokenStore();
+  // Answers while Redis is down: per-process behaviour, as without this package. Replaced by an
+  // empty one when Redis is back: what was written meanwhile is never read again (reads go to Redis),
+  // and must neither pile up in memory nor come back, stale, in the next outage.
+  #fallback = new MemoryTokenStore();
   readonly #reported = new Set<string>();
   #closed = false;
 
@@ -40,7 +42,11 @@ export class RedisTokenStore implements TokenStore {
     this.#prefix = resolved.prefix;
     this.#logger = resolved.logger;
     this.#maxLockTtlMs = resolved.maxLockTtlMs;
-    this.#connection = new RedisConnection(resolved);
+    this.#connection = new RedisConnection(resolved, () => {
+      const during = this.#fallback;
+      this.#fallback = new MemoryTokenStore();
+      void during.close();
+    });
   }
 
   /** The prefix of every Redis key this store writes. */
