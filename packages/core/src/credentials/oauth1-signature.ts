@@ -125,7 +125,8 @@ export function oauthBaseUrl(url: URL): string {
 export function oauthBaseString(request: OAuth1Request, oauthParams: Iterable<[string, string]>): string {
   const url = new URL(String(request.url));
   const pairs: [string, string][] = [];
-  for (const [name, value] of parseFormEncoded(url.search.slice(1))) {
+  // url.searchParams decodes the query as form data, as parseFormEncoded does, without a second parse.
+  for (const [name, value] of url.searchParams) {
     if (name !== 'oauth_signature') pairs.push([oauthPercentEncode(name), oauthPercentEncode(value)]);
   }
   if (isSignedBody(request)) {
@@ -138,14 +139,14 @@ export function oauthBaseString(request: OAuth1Request, oauthParams: Iterable<[s
   }
   for (const [name, value] of oauthParams) pairs.push([oauthPercentEncode(name), oauthPercentEncode(value)]);
   // Encoded strings are ASCII, so code-unit order is the byte order §3.4.1.3.2 asks for.
-  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  const normalized = pairs.map(([name, value]) => `${name}=${value}`).join('&');
-  return [
-    request.method.toUpperCase(),
-    oauthPercentEncode(oauthBaseUrl(url)),
-    oauthPercentEncode(normalized),
-  ].join('&');
+  pairs.sort(byNameThenValue);
+  let normalized = '';
+  for (let i = 0; i < pairs.length; i++) normalized += `${i === 0 ? '' : '&'}${pairs[i]![0]}=${pairs[i]![1]}`;
+  return `${request.method.toUpperCase()}&${oauthPercentEncode(oauthBaseUrl(url))}&${oauthPercentEncode(normalized)}`;
 }
+
+const byNameThenValue = ([an, av]: [string, string], [bn, bv]: [string, string]) =>
+  an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0;
 
 /** Random bytes drawn in blocks: one system call per 256 nonces instead of one per request. */
 const NONCE_BYTES = 16;
@@ -195,16 +196,12 @@ export function signOAuth1(
   const key = `${oauthPercentEncode(reveal(keys.consumerSecret))}&${oauthPercentEncode(reveal(keys.tokenSecret))}`;
   const signature = createHmac('sha1', key).update(baseString, 'utf8').digest('base64');
   // LivePerson's documented order: key, token, method, signature, timestamp, nonce, version.
-  const header: [string, string][] = [
-    ...(options.realm !== undefined ? [['realm', options.realm] as [string, string]] : []),
-    oauth[0]!,
-    oauth[1]!,
-    oauth[2]!,
-    ['oauth_signature', signature],
-    oauth[3]!,
-    oauth[4]!,
-    ...oauth.slice(5),
-  ];
-  const authorization = `OAuth ${header.map(([n, v]) => `${n}="${oauthPercentEncode(v)}"`).join(', ')}`;
+  // Built as one string rather than an array of pairs mapped and joined: this runs on every request.
+  const param = (name: string, value: string) => `${name}="${oauthPercentEncode(value)}"`;
+  let authorization = 'OAuth ';
+  if (options.realm !== undefined) authorization += `${param('realm', options.realm)}, `;
+  authorization += `${param(...oauth[0]!)}, ${param(...oauth[1]!)}, ${param(...oauth[2]!)}, `;
+  authorization += `${param('oauth_signature', signature)}, ${param(...oauth[3]!)}, ${param(...oauth[4]!)}`;
+  for (let i = 5; i < oauth.length; i++) authorization += `, ${param(...oauth[i]!)}`;
   return { baseString, signature, authorization };
 }
