@@ -63,6 +63,27 @@ describe('keys from a jwksUri', () => {
     expect(verifier.cacheSize).toBe(2);
   });
 
+  test('expired tokens that nobody presents again leave the cache at a later verification', async () => {
+    idp = await startConsumerIdp();
+    let clock = Date.now();
+    verifier = createConsumerVerifier(
+      { issuer: idp.issuer, jwksUri: idp.jwksUri },
+      { logger: silentLogger, now: () => clock },
+    );
+    const shortLived = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => idp!.issue({ claims: { sub: `c-${i}` }, expiresInSeconds: 60 })),
+    );
+    for (const token of shortLived) await verifier.verify(token);
+    const longLived = await idp.issue({ expiresInSeconds: 3600 });
+    await verifier.verify(longLived);
+    expect(verifier.cacheSize).toBe(6);
+
+    clock += 10 * 60_000;
+    await verifier.verify(longLived);
+    // The five expired entries are gone although none of their tokens came back.
+    expect(verifier.cacheSize).toBe(1);
+  });
+
   test('a cached token ends with its exp', async () => {
     const { idp, verifier } = await setUp({ clockToleranceMs: 0 });
     const token = await idp.issue({ expiresInSeconds: 1 });
