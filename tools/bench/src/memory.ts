@@ -58,14 +58,14 @@ export async function benchMemory(
         {
           section: 'memory',
           name: `${n} distinct verified tokens cached`,
-          value: `+${fmt.mb(cached)} heap`,
+          value: `${fmt.deltaMb(cached)} heap`,
           ratio: `${Math.round((cached * 1048576) / count).toLocaleString('en-US')} bytes each`,
           meaning: `heap over the baseline with ${n} identities in the cache (token strings of ~${bank.at(0).length} chars included)`,
         },
         {
           section: 'memory',
           name: 'after they expire (clock +2 h, one new token verified)',
-          value: `+${fmt.mb(afterExpiry)} heap`,
+          value: `${fmt.deltaMb(afterExpiry)} heap`,
           ratio: `${left.toLocaleString('en-US')} entries left`,
           meaning: 'what the cache still holds once every cached token has expired and traffic goes on',
         },

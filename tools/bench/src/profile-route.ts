@@ -25,7 +25,7 @@ try {
     await loadServer(server, { seconds: 1, tokens: [tokens[0]!] });
     const result = await loadServer(server, { seconds: Number(seconds), tokens });
     console.log(
-      `${framework} ${variant}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99.toFixed(2)} ms, ${Math.round(result.cpuPerRequest!)} µs CPU/req`,
+      `${framework} ${variant}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99.toFixed(2)} ms, ${Math.round(result.cpuPerRequest!)} µs CPU/req; JWKS fetched ${idp.stats.jwks}×`,
     );
   } finally {
     await server.stop();

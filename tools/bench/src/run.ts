@@ -21,8 +21,8 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const ms = quick ? 200 : 2000;
 const sizes = quick
-  ? { routeSeconds: 1, pool: 3000, warmPool: 500, memory: 10_000, burst: 1000 }
-  : { routeSeconds: 5, pool: 20_000, warmPool: 2000, memory: 100_000, burst: 10_000 };
+  ? { routeSeconds: 1, rounds: 2, pool: 3000, warmPool: 500, memory: 10_000, burst: 1000 }
+  : { routeSeconds: 5, rounds: 5, pool: 20_000, warmPool: 2000, memory: 100_000, burst: 10_000 };
 const AUDIENCE = 'lp-bench';
 
 async function main(): Promise<void> {
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     memory = (await section('memory', () => benchMemory(idp, AUDIENCE, bank, sizes.memory))).metrics;
     const work = {
       seconds: sizes.routeSeconds,
+      rounds: sizes.rounds,
       token: await idp.issue({ claims: { sub: 'consumer-repeated' } }),
       pool: bank.strings(0, sizes.pool),
       warmPool: bank.strings(sizes.pool, sizes.pool + sizes.warmPool),

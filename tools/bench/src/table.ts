@@ -16,6 +16,8 @@ export const fmt = {
   req: (n: number) => `${Math.round(n).toLocaleString('en-US')} req/s`,
   ms: (n: number) => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`,
   mb: (n: number) => `${n.toFixed(1)} MB`,
+  /** A change in MB, with its sign. */
+  deltaMb: (n: number) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(1)} MB`,
   x: (n: number) => `${n.toFixed(2)}×`,
 };
 

@@ -86,14 +86,14 @@ export function judgeTargets(m: RunMetrics): TargetResult[] {
   const budgetMb = (64 * m.memory.identities) / 100_000;
   out.push({
     target: `100,000 cached identities ≤ 64 MB${m.memory.identities === 100_000 ? '' : ` (scaled: ${n} ≤ ${budgetMb.toFixed(1)} MB)`}`,
-    measured: fmt.mb(m.memory.cachedMb),
+    measured: fmt.deltaMb(m.memory.cachedMb),
     met: m.memory.cachedMb <= budgetMb,
   });
   // "Near": within a tenth of what the full cache held, and at most 4 MB.
   const near = Math.min(4, m.memory.cachedMb / 10);
   out.push({
     target: 'back near baseline after expiry',
-    measured: `+${fmt.mb(m.memory.afterExpiryMb)}, ${m.memory.cachedAfterExpiry.toLocaleString('en-US')} entries left`,
+    measured: `${fmt.deltaMb(m.memory.afterExpiryMb)}, ${m.memory.cachedAfterExpiry.toLocaleString('en-US')} entries left`,
     met: m.memory.afterExpiryMb <= near,
   });
   return out;

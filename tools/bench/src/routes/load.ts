@@ -59,6 +59,8 @@ export interface LoadResult {
   reqPerSec: number;
   p99: number;
   requests: number;
+  /** Every answer's latency, in milliseconds. */
+  latencies: number[];
   /** CPU time the server spent per request, in microseconds (when measured with {@link loadServer}). */
   cpuPerRequest?: number;
 }
@@ -116,7 +118,12 @@ export function load({ url, seconds, tokens, connections = 10 }: LoadOptions): P
       }
       // From the first request to the last answer: autocannon notices the end only at its next
       // sample tick, so its own start and finish would round the time up.
-      resolve({ reqPerSec: (ok * 1000) / (last - start), p99: percentile(latencies, 99), requests: ok });
+      resolve({
+        reqPerSec: (ok * 1000) / (last - start),
+        p99: percentile(latencies, 99),
+        requests: ok,
+        latencies,
+      });
     });
     instance.on('response', (_client, _status, _bytes, responseTime: number) => {
       latencies.push(responseTime);
@@ -134,4 +141,21 @@ export async function loadServer(
   const result = await load({ ...options, url: server.url });
   const used = (await server.cpuMicros()) - before;
   return { ...result, cpuPerRequest: used / result.requests };
+}
+
+/** Runs of one server put together: the median run's req/s, p99 of all answers, CPU over all requests. */
+export function combineRuns(runs: readonly LoadResult[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const cpu = runs.reduce((n, r) => n + (r.cpuPerRequest ?? Number.NaN) * r.requests, 0);
+  return {
+    reqPerSec: percentile(
+      runs.map((r) => r.reqPerSec),
+      50,
+    ),
+    p99: percentile(latencies, 99),
+    requests,
+    latencies,
+    cpuPerRequest: cpu / requests,
+  };
 }

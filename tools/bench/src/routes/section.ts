@@ -1,5 +1,5 @@
 import { fmt, type Row } from '../table.js';
-import { loadServer, startServerProcess, type LoadResult } from './load.js';
+import { combineRuns, loadServer, startServerProcess, type LoadResult, type ServerProcess } from './load.js';
 import type { Framework, IdpInfo, Variant } from './spec.js';
 
 /** The consumer route on one framework: the bare app, ours, and the peers a user would pick there. */
@@ -32,8 +32,10 @@ export const FRAMEWORKS: readonly FrameworkCase[] = [
 ];
 
 export interface RouteLoad {
-  /** Seconds of each same-token run (after a warm-up of a third of that). */
+  /** Seconds of same-token load per server, split over the rounds (after a warm-up of a third of that). */
   seconds: number;
+  /** Rounds of turns; the distinct pool is split over them too. */
+  rounds: number;
   /** One valid token, sent on every request of the same-token runs. */
   token: string;
   /** Distinct tokens for the warm-up of a distinct-token run. */
@@ -53,24 +55,63 @@ export interface RouteMetrics {
 
 type Measured = { same: LoadResult; distinct?: LoadResult } | { pending: string };
 
-async function measure(
+/**
+ * Every variant of one framework, their servers all started at once and loaded in turns (round
+ * after round, the order reversed every other round): a slow spell of the machine then hits them
+ * alike, and the ratios between them hold up better than their absolute numbers.
+ */
+async function measureFramework(
   framework: Framework,
-  variant: Variant,
+  variants: readonly Variant[],
   idp: IdpInfo,
   work: RouteLoad,
-): Promise<Measured> {
-  const server = await startServerProcess({ framework, variant, idp });
-  if ('pending' in server) return server;
+): Promise<Map<Variant, Measured>> {
+  const out = new Map<Variant, Measured>();
+  const servers = new Map<Variant, ServerProcess>();
   try {
+    for (const variant of variants) {
+      const server = await startServerProcess({ framework, variant, idp });
+      if ('pending' in server) out.set(variant, server);
+      else servers.set(variant, server);
+    }
+    const order = [...servers.keys()];
+    const inTurns = async (
+      run: (variant: Variant, server: ServerProcess, round: number) => Promise<void>,
+    ) => {
+      for (let r = 0; r < work.rounds; r++) {
+        for (const variant of r % 2 === 0 ? order : [...order].reverse()) {
+          await run(variant, servers.get(variant)!, r);
+        }
+      }
+    };
     const warm = Math.max(1, Math.round(work.seconds / 3));
-    await loadServer(server, { seconds: warm, tokens: [work.token] });
-    const same = await loadServer(server, { seconds: work.seconds, tokens: [work.token] });
-    if (variant === 'bare') return { same };
-    await loadServer(server, { seconds: 0, tokens: work.warmPool });
-    const distinct = await loadServer(server, { seconds: 0, tokens: work.pool });
-    return { same, distinct };
+    for (const [variant, server] of servers) {
+      await loadServer(server, { seconds: warm, tokens: [work.token] });
+      if (variant !== 'bare') await loadServer(server, { seconds: 0, tokens: work.warmPool });
+    }
+    const same = new Map<Variant, LoadResult[]>(order.map((v) => [v, []]));
+    await inTurns(async (variant, server) => {
+      const seconds = work.seconds / work.rounds;
+      same.get(variant)!.push(await loadServer(server, { seconds, tokens: [work.token] }));
+    });
+    // Each round sends its own slice of the pool, so every server sees each token once.
+    const distinct = new Map<Variant, LoadResult[]>(order.map((v) => [v, []]));
+    const chunk = Math.ceil(work.pool.length / work.rounds);
+    await inTurns(async (variant, server, round) => {
+      if (variant === 'bare') return;
+      const tokens = work.pool.slice(round * chunk, (round + 1) * chunk);
+      distinct.get(variant)!.push(await loadServer(server, { seconds: 0, tokens }));
+    });
+    for (const variant of order) {
+      const runs = distinct.get(variant)!;
+      out.set(variant, {
+        same: combineRuns(same.get(variant)!),
+        ...(runs.length ? { distinct: combineRuns(runs) } : {}),
+      });
+    }
+    return out;
   } finally {
-    await server.stop();
+    await Promise.all([...servers.values()].map((s) => s.stop()));
   }
 }
 
@@ -96,17 +137,17 @@ export async function benchRoutes(
   const metrics: RouteMetrics[] = [];
   for (const fw of FRAMEWORKS) {
     const section = `route: ${fw.label}`;
-    onProgress(`  ${fw.label}: bare`);
-    const bare = await measure(fw.framework, 'bare', idp, work);
+    onProgress(`  ${fw.label}: bare, ours, ${fw.peers.map((p) => p.label).join(', ')}`);
+    const variants: Variant[] = ['bare', 'ours', ...fw.peers.map((p) => p.variant)];
+    const measured = await measureFramework(fw.framework, variants, idp, work);
+    const bare = measured.get('bare')!;
     if ('pending' in bare) throw new Error('a bare app cannot be pending');
-    onProgress(`  ${fw.label}: ours`);
-    const ours = await measure(fw.framework, 'ours', idp, work);
+    const ours = measured.get('ours')!;
     const peers: { label: string; same: LoadResult; distinct: LoadResult }[] = [];
     for (const peer of fw.peers) {
-      onProgress(`  ${fw.label}: ${peer.label}`);
-      const measured = await measure(fw.framework, peer.variant, idp, work);
-      if ('pending' in measured) throw new Error(`${peer.label} cannot be pending`);
-      peers.push({ label: peer.label, same: measured.same, distinct: measured.distinct! });
+      const m = measured.get(peer.variant)!;
+      if ('pending' in m) throw new Error(`${peer.label} cannot be pending`);
+      peers.push({ label: peer.label, same: m.same, distinct: m.distinct! });
     }
     const bestSame = best(peers.map((p) => ({ label: p.label, result: p.same })));
     const bestDistinct = best(peers.map((p) => ({ label: p.label, result: p.distinct })));
