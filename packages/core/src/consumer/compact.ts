@@ -44,13 +44,8 @@ export function decodeCompactJws(token: string): DecodedJws {
     );
   }
   const [head, body, sig] = parts as [string, string, string];
-  if (!BASE64URL.test(head) || !BASE64URL.test(body) || !BASE64URL.test(sig)) {
-    throw new ConsumerTokenError('token_malformed', 'The token contains characters outside base64url.');
-  }
-  if (!isCanonicalBase64url(head) || !isCanonicalBase64url(body) || !isCanonicalBase64url(sig)) {
-    // Buffer's decoder ignores a dangling character and non-zero padding bits, so one signature
-    // would have many spellings: a token must have exactly one (RFC 4648 §3.5, RFC 7515 §2).
-    throw new ConsumerTokenError('token_malformed', 'The token is not canonical base64url.');
+  if (!isStrictBase64url(head) || !isStrictBase64url(body) || !isStrictBase64url(sig)) {
+    throw new ConsumerTokenError('token_malformed', 'The token is not made of canonical base64url segments.');
   }
   const header = decodeJsonObject(head, 'header');
   const payload = decodeJsonObject(body, 'payload');
@@ -60,10 +55,14 @@ export function decodeCompactJws(token: string): DecodedJws {
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
- * Whether `segment` (already known to use the base64url alphabet) is the one encoding of its bytes:
- * no length that leaves a lone character (≡ 1 mod 4), and zero bits where the last character pads.
+ * Whether `segment` is base64url (RFC 7515 §2: no padding, no other characters) and the one
+ * encoding of its bytes: no length that leaves a lone character (≡ 1 mod 4), and zero bits where
+ * the last character pads. Buffer's decoder (and jose's) ignore a dangling character, non-zero
+ * padding bits and even stray characters, so without this one token would have many spellings,
+ * each a miss of the verified-token cache (RFC 4648 §3.5).
  */
-function isCanonicalBase64url(segment: string): boolean {
+export function isStrictBase64url(segment: string): boolean {
+  if (!BASE64URL.test(segment)) return false;
   const rest = segment.length % 4;
   if (rest === 0) return true;
   if (rest === 1) return false;

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader } from 'jose';
+import { isStrictBase64url } from './compact.js';
 import { ConsumerTokenError } from './errors.js';
 
 // LIVEPERSON-WIRE §7: LivePerson encrypts consumer tokens with RSA-OAEP-256 only.
@@ -23,6 +24,13 @@ export async function decryptNestedJwt(jwe: string, key: KeyObject | undefined):
     throw new ConsumerTokenError(
       'decryption_failed',
       'The token is encrypted (JWE) but no decryption key is configured (option consumer.decryptionKey).',
+    );
+  }
+  if (!jwe.split('.').every(isStrictBase64url)) {
+    // jose's decoder skips characters outside the alphabet: "a b" and "ab" would both decrypt.
+    throw new ConsumerTokenError(
+      'token_malformed',
+      'The encrypted token is not made of canonical base64url segments.',
     );
   }
   let header: Record<string, unknown>;

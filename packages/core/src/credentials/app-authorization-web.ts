@@ -115,9 +115,13 @@ export class AppAuthorizationWeb {
    * (failed ones too), a failed revoke logged, and the logged-in user for any other request.
    */
   async handle(request: WebRequest): Promise<WebOutcome> {
-    const url = new URL(request.url, 'http://request.invalid');
-    const route = this.route(request.method, url.pathname);
-    if (route === undefined) return { user: await this.user(request.cookie) };
+    // A request target that is no URL (`//host:99999/`) is no login route; it must not throw here,
+    // where every request of the app passes.
+    const url = URL.canParse(request.url, 'http://request.invalid')
+      ? new URL(request.url, 'http://request.invalid')
+      : undefined;
+    const route = url && this.route(request.method, url.pathname);
+    if (url === undefined || route === undefined) return { user: await this.user(request.cookie) };
     try {
       if (route === 'login') return { redirect: await this.login(url.searchParams) };
       if (route === 'callback') return { redirect: await this.callback(url.searchParams, request.cookie) };
