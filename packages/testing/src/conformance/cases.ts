@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { startEmulator } from '../emulator/start.js';
 import type { Emulator } from '../emulator/types.js';
+import { attackCases } from './attack-cases.js';
 import { consumerCases } from './consumer-cases.js';
+import { fuzzCases } from './fuzz-cases.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
 import { loginCases } from './login-cases.js';
 
@@ -42,10 +44,11 @@ async function json(res: Response): Promise<{ status: number; body: Record<strin
 
 /**
  * The cases every adapter must pass: the request context, error responses, start-up and shutdown,
- * consumer identity, and application authorization's login routes.
+ * consumer identity, application authorization's login routes, and the reliability and security
+ * proof: the JWT attack corpus, the seeded fuzzer and key rotation under load.
  */
 export function conformanceCases(): ConformanceCase[] {
-  return [...contextCases(), ...consumerCases(), ...loginCases()];
+  return [...contextCases(), ...consumerCases(), ...loginCases(), ...attackCases(), ...fuzzCases()];
 }
 
 function contextCases(): ConformanceCase[] {

@@ -1,6 +1,15 @@
 export { serveOnLoopback, freeLoopbackPort } from './serve.js';
 export { consumerCases } from './consumer-cases.js';
 export { loginCases } from './login-cases.js';
+export { attackCases, attackClasses, CORPUS_AUDIENCE, type AttackClass } from './attack-cases.js';
+export type { AttackCorpus, AttackVariant, ExpectedAnswer } from './attack-corpus.js';
+export {
+  fuzzCases,
+  fuzzSettings,
+  DEFAULT_FUZZ_ITERATIONS,
+  DEFAULT_FUZZ_SEED,
+  type FuzzSettings,
+} from './fuzz-cases.js';
 export { conformanceCases } from './cases.js';
 export {
   CONFORMANCE_AGENT_SESSION_PATH,

@@ -10,7 +10,7 @@ const jsonOf = async (res: Response): Promise<unknown> => JSON.parse(await res.t
 
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
 /** Only for these tests: the key of the app's signed state cookies. */
-const COOKIE_SECRET = 'conformance-cookie-secret-0123456789abcdef';
+export const COOKIE_SECRET = 'conformance-cookie-secret-0123456789abcdef';
 
 /** Runs `body` with an emulator and an app that serves application authorization's login routes. */
 async function withLoginApp(
@@ -38,7 +38,7 @@ async function withLoginApp(
 }
 
 /** The `name=value` pairs a response sets. */
-function cookiesOf(res: Response): Record<string, string> {
+export function cookiesOf(res: Response): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of res.headers.getSetCookie()) {
     const pair = line.split(';')[0]!;
@@ -48,14 +48,14 @@ function cookiesOf(res: Response): Record<string, string> {
   return out;
 }
 
-const cookieHeader = (cookies: Record<string, string>): string =>
+export const cookieHeader = (cookies: Record<string, string>): string =>
   Object.entries(cookies)
     .filter(([, v]) => v !== '')
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
 
 /** A browser's whole login: the app's login route, LivePerson's login page, the callback. */
-async function login(app: ConformanceApp, emu: Emulator, returnTo = '/me') {
+export async function login(app: ConformanceApp, emu: Emulator, returnTo = '/me') {
   const start = await fetch(`${app.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
     redirect: 'manual',
   });
