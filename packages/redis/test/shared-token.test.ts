@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { createLpAuth, silentLogger, type AppJwtCredential, type LpAuth } from '@lp-auth/core';
+import {
+  createLpAuth,
+  silentLogger,
+  type AppJwtCredential,
+  type LpAuth,
+  type TokenStore,
+  type TokenStoreLock,
+} from '@lp-auth/core';
 import { createRedisStore, type RedisTokenStore } from '../src/index.js';
 import { connectAdmin, deletePrefix, newKey, REDIS_URL, sleep, uniquePrefix, waitFor } from './helpers.js';
 
@@ -32,6 +39,58 @@ afterAll(async () => {
   await deletePrefix(admin, runPrefix);
   admin.destroy();
 });
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/**
+ * The Redis store, with one read of `key` whose answer (read from Redis at once) reaches the caller
+ * only on `release()`: a reply that was slow to come back, under load.
+ */
+class HeldRead implements TokenStore {
+  readonly #inner: RedisTokenStore;
+  readonly #key: string;
+  readonly #answered = signal();
+  readonly #gate = signal();
+  #armed = true;
+
+  constructor(inner: RedisTokenStore, key: string) {
+    this.#inner = inner;
+    this.#key = key;
+  }
+
+  /** Resolves once Redis has answered the held read. */
+  get answered(): Promise<void> {
+    return this.#answered.promise;
+  }
+
+  release(): void {
+    this.#gate.resolve();
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const value = await this.#inner.get<T>(key);
+    if (key === this.#key && this.#armed) {
+      this.#armed = false;
+      this.#answered.resolve();
+      await this.#gate.promise;
+    }
+    return value;
+  }
+  set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    return this.#inner.set(key, value, ttlMs);
+  }
+  delete(key: string): Promise<void> {
+    return this.#inner.delete(key);
+  }
+  lock(key: string, ttlMs: number): Promise<TokenStoreLock | null> {
+    return this.#inner.lock(key, ttlMs);
+  }
+}
 
 /** `n` LpAuth instances, each with its own Redis client, as `n` processes would have. */
 async function fleet(n: number) {
@@ -88,6 +147,32 @@ describeRedis('one token for many instances through Redis', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(emu.stats.count('sentinel.token')).toBe(1);
     expect(new Set(lps.map(tokenOf)).size).toBe(1);
+  });
+
+  test('a request whose store read came back after another refresh finished uses that token', async () => {
+    emu.stats.reset();
+    const redis = createRedisStore({
+      url: REDIS_URL,
+      encryptionKey: KEY,
+      prefix: `${runPrefix}${fleets++}:`,
+      logger: silentLogger,
+    });
+    const store = new HeldRead(redis, `lp:${emu.accountId}:appJwt:${emu.credentials.appJwt.clientId}`);
+    const lp = createLpAuth({
+      ...emu.lpAuthOptions(),
+      credentials: { appJwt: emu.credentials.appJwt },
+      logger: silentLogger,
+      store,
+    });
+    instances.push({ lp, store: redis });
+    // This request's read says "no token yet", but the answer reaches it late...
+    const late = skills(lp);
+    await store.answered;
+    // ...after another request of the same process has fetched and stored one.
+    expect((await skills(lp)).status).toBe(200);
+    store.release();
+    expect((await late).status).toBe(200);
+    expect(emu.stats.count('sentinel.token')).toBe(1);
   });
 
   test('an instance that waits for another refresh reads its token from the store', async () => {

@@ -154,6 +154,14 @@ export class TokenManager {
 
   #refresh(rejected: string | undefined, background = false): Promise<TokenSet> {
     if (this.#inflight) return this.#inflight;
+    // A caller that looked (at this process's token or the store) before a refresh here finished:
+    // that refresh's token is the one it needs, and a second call would waste, or with a rotating
+    // refresh token spend, one more.
+    const now = this.#now();
+    const fresh = this.#usable(this.#current, now);
+    if (fresh && (rejected === undefined ? now < fresh.refreshAt : fresh.value !== rejected)) {
+      return Promise.resolve(fresh);
+    }
     const run = this.#refreshAcrossProcesses(rejected)
       .then((token) => {
         this.#o.onRefreshed?.(token, background);
