@@ -27,6 +27,7 @@ const AUDIENCE = 'lp-bench';
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${process.platform}`;
   console.error(`# @lp-auth bench on ${machine}${quick ? ' (quick)' : ''}, load ${loadavg()[0]!.toFixed(2)}`);
   const rows: Row[] = [];
@@ -95,7 +96,13 @@ async function main(): Promise<void> {
     const file = resolve(import.meta.dirname, '../../../BENCHMARKS.md');
     await writeFile(
       file,
-      benchmarksMarkdown({ table, targets, machine, seconds: took, load: loadavg()[0]! }),
+      await benchmarksMarkdown({
+        table,
+        targets,
+        machine,
+        seconds: took,
+        load: { start: loadAtStart, end: loadavg()[0]! },
+      }),
     );
     console.error(`wrote ${file}`);
   }

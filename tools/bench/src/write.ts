@@ -1,26 +1,73 @@
-/** BENCHMARKS.md: the table and the targets of one `npm run bench -- --write`, and how to read them. */
+/**
+ * BENCHMARKS.md: the tables of one `npm run bench -- --write`, how they were measured, and the
+ * hand-written analysis of the targets kept in `tools/bench/notes.md` (appended as it is).
+ */
+import { readFile } from 'node:fs/promises';
 
 export interface WriteInput {
   table: string;
   targets: string;
   machine: string;
   seconds: number;
-  /** One-minute load average when the run ended. */
-  load: number;
+  /** One-minute load average when the run started and when it ended. */
+  load: { start: number; end: number };
 }
 
-export function benchmarksMarkdown({ table, targets, machine, seconds, load }: WriteInput): string {
+const NOTES = new URL('../notes.md', import.meta.url);
+
+export async function benchmarksMarkdown({
+  table,
+  targets,
+  machine,
+  seconds,
+  load,
+}: WriteInput): Promise<string> {
+  const notes = await readFile(NOTES, 'utf8');
   return `# Benchmarks
 
-Written by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)} (the whole run took
-${Math.round(seconds)} s; load average ${load.toFixed(2)} at its end). \`npm run bench\` prints the same
-tables without writing them; \`node --expose-gc tools/bench/dist/run.js --quick\` is a short smoke run
-after \`npx nx run bench:build\`.
+Written by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}; the whole run took
+${Math.round(seconds)} s, with a one-minute load average of ${load.start.toFixed(2)} at its start and
+${load.end.toFixed(2)} at its end. \`npm run bench\` prints the same tables without writing them.
 
-Machine: ${machine}.
+- Machine: ${machine}.
+- Command: \`npm run bench\` (builds every package, then \`node --expose-gc tools/bench/dist/run.js\`);
+  \`-- --write\` writes this file; \`--quick\` is a short smoke run whose numbers are not for the record.
+- Profiling one route: \`BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node tools/bench/dist/profile-route.js fastify ours 5 [distinct-token count]\`.
 
 Absolute numbers drift from run to run and machine to machine; compare rows of one run, and read the
 ratio column.
+
+## How it is measured
+
+- **Consumer route.** Every server runs in a child process of its own (\`tools/bench/src/routes/serve.ts\`)
+  and autocannon (10 connections, no pipelining) loads it from the parent process. On two cores an
+  in-process server would share one event loop and one core with the load generator, and every row
+  would mostly measure autocannon; a child process gives the server a core of its own and the load
+  generator the other, as in production, where the clients are elsewhere. Each server answers
+  \`GET /consumer\` with \`{"sub": …}\`; the guarded ones trust the same local IdP
+  (\`startConsumerIdp()\` from \`@lp-auth/testing\`), fetch its JWKS, and check the RS256 signature,
+  \`iss\`, \`aud\` and \`exp\`. The peers are set up as their READMEs show: express-jwt and koa-jwt with
+  jwks-rsa's secret providers (cache and rate limit on), express-oauth2-jwt-bearer with \`jwksUri\`,
+  @fastify/jwt with get-jwks, passport-jwt through @nestjs/passport with jwks-rsa. Ours is
+  \`lpAuth({ consumer: { issuer, jwksUri, audience } })\` and \`requireConsumer()\` (Nest:
+  \`LpAuthModule.forRoot\` and \`ConsumerGuard\`), default options (a 10,000-entry verified-token cache).
+- **Workloads.** *Same token*: one valid token on every request. *Distinct tokens*: 20,000 tokens
+  signed beforehand, each sent once to each server, so every request is a signature check and no
+  cache can help (ours still pays for putting each one in its cache). All servers of one framework
+  run at once and are loaded in turns, five rounds of one second each (the distinct pool split over
+  the rounds), the order reversed every other round; req/s is the median round, p99 is over every
+  answer, and *µs CPU/req* is the server process's user + system CPU time divided by its requests,
+  which stays steadier than req/s when other work shares the machine. Every answer must be a 200,
+  or the run fails.
+- **Verification, OAuth 1.0, authorized client.** The candidates of a section run in turns (ten
+  rounds), each reporting its median round. Verification uses one 2048-bit RSA key and a token with
+  \`lp_sdes\`; OAuth 1.0 checks first that ours and oauth-1.0a produce the same signature for the same
+  nonce and timestamp; the client rows call the emulator (\`startEmulator()\`) on 127.0.0.1, and the
+  cold burst counts the emulator's token and CSDS requests.
+- **Memory.** 100,000 distinct tokens are verified by a verifier with \`cache: { maxEntries: 100000 }\`
+  (each token a fresh string, as from a request header); the heap is measured after full collections
+  (\`--expose-gc\`) before and after. Then the verifier's clock (its \`now\` runtime option) moves two
+  hours on, one new token is verified, and the heap is measured again.
 
 ## Results
 
@@ -29,5 +76,7 @@ ${table}
 ## Targets
 
 ${targets}
+
+${notes.trim()}
 `;
 }
