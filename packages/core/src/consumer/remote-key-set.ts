@@ -132,8 +132,21 @@ export class RemoteKeySet implements KeySource {
     return found;
   }
 
+  /**
+   * Whether a verification by `key` may still be served from the verified-token cache. A cache hit
+   * never reaches {@link keysFor}, so the set's age is enforced here too: past `maxAgeMs` nothing
+   * cached vouches (the token is verified again, which refreshes the set and drops a withdrawn
+   * key), and past `refreshAhead` a background refresh starts, as it would for an uncached token.
+   */
   isCurrent(key: VerificationKey): boolean {
-    return this.#current.has(key) && this.#usable();
+    const age = this.#runtime.now() - this.#fetchedAt;
+    if (age >= this.#policy.maxAgeMs) return false;
+    if (age >= this.#policy.maxAgeMs * this.#policy.refreshAhead && !this.#inflight) {
+      this.#refresh().catch(() => {
+        // Reported inside #refresh; the current keys stay in use.
+      });
+    }
+    return this.#current.has(key);
   }
 
   /** How many keys the set holds now (for tests and diagnostics). */
