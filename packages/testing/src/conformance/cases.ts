@@ -6,6 +6,7 @@ import { consumerCases } from './consumer-cases.js';
 import { fuzzCases } from './fuzz-cases.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
 import { loginCases } from './login-cases.js';
+import { rotationCases } from './rotation-cases.js';
 
 /** Runs `body` with an emulator and an app built from its options (plus `extra`), closing both. */
 async function withApp(
@@ -48,7 +49,14 @@ async function json(res: Response): Promise<{ status: number; body: Record<strin
  * proof: the JWT attack corpus, the seeded fuzzer and key rotation under load.
  */
 export function conformanceCases(): ConformanceCase[] {
-  return [...contextCases(), ...consumerCases(), ...loginCases(), ...attackCases(), ...fuzzCases()];
+  return [
+    ...contextCases(),
+    ...consumerCases(),
+    ...loginCases(),
+    ...attackCases(),
+    ...rotationCases(),
+    ...fuzzCases(),
+  ];
 }
 
 function contextCases(): ConformanceCase[] {

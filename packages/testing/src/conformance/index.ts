@@ -3,6 +3,7 @@ export { consumerCases } from './consumer-cases.js';
 export { loginCases } from './login-cases.js';
 export { attackCases, attackClasses, CORPUS_AUDIENCE, type AttackClass } from './attack-cases.js';
 export type { AttackCorpus, AttackVariant, ExpectedAnswer } from './attack-corpus.js';
+export { rotationCases } from './rotation-cases.js';
 export {
   fuzzCases,
   fuzzSettings,
