@@ -109,7 +109,8 @@ function getConsumer(
   authorization: string,
 ): Promise<{ status: number; response: Response } | { error: string }> {
   return new Promise((resolve) => {
-    const req = httpRequest(`${app.url}/consumer`, { headers: { authorization } }, (res) => {
+    // A connection of its own: a server may close one after refusing a huge header (Fastify does).
+    const req = httpRequest(`${app.url}/consumer`, { agent: false, headers: { authorization } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

@@ -17,7 +17,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const agent = new http.Agent({ keepAlive: true, maxSockets: workerData.inFlight });
-parentPort.on('message', (message) => {
+function send(message, retried) {
   const { id, method, path, headers } = message;
   const done = (answer) => parentPort.postMessage({ id, answer });
   let req;
@@ -34,9 +34,16 @@ parentPort.on('message', (message) => {
     return;
   }
   req.setTimeout(10000, () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'TIMEOUT' })));
-  req.on('error', (e) => done({ error: e.code || e.message }));
+  req.on('error', (e) => {
+    // A server may close a kept-alive connection after answering (Fastify does after a 431,
+    // without "Connection: close"): the next request on it fails through no fault of its own,
+    // and is sent again once on a new connection, as Node's documentation advises.
+    if (req.reusedSocket && !retried && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) send(message, true);
+    else done({ error: e.code || e.message });
+  });
   req.end();
-});
+}
+parentPort.on('message', (message) => send(message, false));
 `;
 
 /**
