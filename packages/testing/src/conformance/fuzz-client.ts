@@ -17,12 +17,23 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const agent = new http.Agent({ keepAlive: true, maxSockets: workerData.inFlight });
+// A socket the server reset can report it once more after its request settled (a write still
+// under way when the server answered 431 and hung up): that request has its answer already.
+process.on('uncaughtException', (e) => {
+  if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') throw e;
+});
 function send(message, retried) {
   const { id, method, path, headers } = message;
-  const done = (answer) => parentPort.postMessage({ id, answer });
+  let settled = false;
+  const done = (answer) => {
+    if (settled) return;
+    settled = true;
+    parentPort.postMessage({ id, answer });
+  };
   let req;
   try {
-    req = http.request({ host: '127.0.0.1', port: workerData.port, agent, method, path, headers }, (res) => {
+    const via = retried ? false : agent; // the second try on a connection of its own
+    req = http.request({ host: '127.0.0.1', port: workerData.port, agent: via, method, path, headers }, (res) => {
       let body = '';
       res.setEncoding('latin1');
       res.on('data', (chunk) => { if (body.length < 4096) body += chunk; });
@@ -38,8 +49,11 @@ function send(message, retried) {
     // A server may close a kept-alive connection after answering (Fastify does after a 431,
     // without "Connection: close"): the next request on it fails through no fault of its own,
     // and is sent again once on a new connection, as Node's documentation advises.
-    if (req.reusedSocket && !retried && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) send(message, true);
-    else done({ error: e.code || e.message });
+    if (settled) return;
+    if (req.reusedSocket && !retried && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+      settled = true;
+      send(message, true);
+    } else done({ error: e.code || e.message });
   });
   req.end();
 }
