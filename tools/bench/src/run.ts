@@ -11,6 +11,7 @@ import { benchClient, type ClientMetrics } from './client.js';
 import { benchMemory, type MemoryMetrics } from './memory.js';
 import { benchOAuth1 } from './oauth1.js';
 import { benchRoutes, type RouteMetrics } from './routes/section.js';
+import { SAME_TOKEN_SUB } from './routes/spec.js';
 import { renderTable, type Row } from './table.js';
 import { judgeTargets, renderTargets, type RunMetrics } from './targets.js';
 import { TokenBank } from './token-bank.js';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     const work = {
       seconds: sizes.routeSeconds,
       rounds: sizes.rounds,
-      token: await idp.issue({ claims: { sub: 'consumer-repeated' } }),
+      token: await idp.issue({ claims: { sub: SAME_TOKEN_SUB } }),
       pool: bank.strings(0, sizes.pool),
       warmPool: bank.strings(sizes.pool, sizes.pool + sizes.warmPool),
     };

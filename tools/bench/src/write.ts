@@ -51,6 +51,10 @@ ratio column.
   @fastify/jwt with get-jwks, passport-jwt through @nestjs/passport with jwks-rsa. Ours is
   \`lpAuth({ consumer: { issuer, jwksUri, audience } })\` and \`requireConsumer()\` (Nest:
   \`LpAuthModule.forRoot\` and \`ConsumerGuard\`), default options (a 10,000-entry verified-token cache).
+  The *no-op guard* app has the same hooks as ours (an app-wide middleware and a route guard, or
+  Fastify's onRequest and preHandler, or Nest's middleware and guard) doing nothing: the part of the
+  distance to *bare* that any guard built that way pays before it reads a token. The unguarded apps
+  answer the same bytes as the guarded ones.
 - **Workloads.** *Same token*: one valid token on every request. *Distinct tokens*: 20,000 tokens
   signed beforehand, each sent once to each server, so every request is a signature check and no
   cache can help (ours still pays for putting each one in its cache). All servers of one framework

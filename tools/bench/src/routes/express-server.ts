@@ -6,7 +6,7 @@ import jwksRsa from 'jwks-rsa';
 import { lpAuth, lpErrorHandler, requireConsumer } from '@lp-auth/express';
 import { silentLogger } from '@lp-auth/core';
 import { listenLoopback } from './listen.js';
-import { ROUTE, type IdpInfo, type Listening, type Variant } from './spec.js';
+import { ROUTE, SAME_TOKEN_SUB, type IdpInfo, type Listening, type Variant } from './spec.js';
 
 /** The Express app of one variant, each configured as its README says, all checking iss, aud and RS256. */
 export function expressApp(variant: Variant, idp: IdpInfo): express.Express {
@@ -15,8 +15,18 @@ export function expressApp(variant: Variant, idp: IdpInfo): express.Express {
   switch (variant) {
     case 'bare':
       app.get(ROUTE, (_req, res) => {
-        res.json({ sub: 'anonymous' });
+        res.json({ sub: SAME_TOKEN_SUB });
       });
+      break;
+    case 'noop':
+      app.use((_req, _res, next) => next());
+      app.get(
+        ROUTE,
+        (_req, _res, next) => next(),
+        (_req, res) => {
+          res.json({ sub: SAME_TOKEN_SUB });
+        },
+      );
       break;
     case 'ours':
       app.use(

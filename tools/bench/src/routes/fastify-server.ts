@@ -3,7 +3,7 @@ import fastifyJwt from '@fastify/jwt';
 import buildGetJwks from 'get-jwks';
 import { silentLogger, type ConsumerIdentity } from '@lp-auth/core';
 import { adapterExport } from './listen.js';
-import { AdapterPending, ROUTE, type IdpInfo, type Listening, type Variant } from './spec.js';
+import { AdapterPending, ROUTE, SAME_TOKEN_SUB, type IdpInfo, type Listening, type Variant } from './spec.js';
 
 type RequireConsumerFastify = () => preHandlerAsyncHookHandler;
 
@@ -12,7 +12,11 @@ export async function fastifyApp(variant: Variant, idp: IdpInfo): Promise<Fastif
   const app = Fastify({ logger: false });
   switch (variant) {
     case 'bare':
-      app.get(ROUTE, async () => ({ sub: 'anonymous' }));
+      app.get(ROUTE, async () => ({ sub: SAME_TOKEN_SUB }));
+      break;
+    case 'noop':
+      app.addHook('onRequest', async () => {});
+      app.get(ROUTE, { preHandler: async () => {} }, async () => ({ sub: SAME_TOKEN_SUB }));
       break;
     case 'ours': {
       const adapter = (await import('@lp-auth/fastify')) as Record<string, unknown>;

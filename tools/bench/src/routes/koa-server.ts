@@ -5,7 +5,7 @@ import koaJwt from 'koa-jwt';
 import jwksRsa from 'jwks-rsa';
 import { silentLogger, type ConsumerIdentity } from '@lp-auth/core';
 import { adapterExport, listenLoopback } from './listen.js';
-import { AdapterPending, ROUTE, type IdpInfo, type Listening, type Variant } from './spec.js';
+import { AdapterPending, ROUTE, SAME_TOKEN_SUB, type IdpInfo, type Listening, type Variant } from './spec.js';
 
 type LpAuthKoa = (options: unknown) => Middleware;
 type RequireConsumerKoa = () => Middleware;
@@ -17,8 +17,22 @@ export async function koaApp(variant: Variant, idp: IdpInfo): Promise<Koa> {
   switch (variant) {
     case 'bare':
       router.get(ROUTE, (ctx) => {
-        ctx.body = { sub: 'anonymous' };
+        ctx.body = { sub: SAME_TOKEN_SUB };
       });
+      break;
+    case 'noop':
+      app.use(async (_ctx, next) => {
+        await next();
+      });
+      router.get(
+        ROUTE,
+        async (_ctx, next) => {
+          await next();
+        },
+        (ctx) => {
+          ctx.body = { sub: SAME_TOKEN_SUB };
+        },
+      );
       break;
     case 'ours': {
       const lpAuth = await adapterExport<LpAuthKoa>('@lp-auth/koa', 'lpAuth');

@@ -67,25 +67,32 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
-  /** Run this long, in seconds; or send exactly `tokens.length` requests when `distinct`. */
+  /** Run this long, in seconds (ignored with `eachOnce`). */
   seconds: number;
-  /** The bearer token of every request, or the pool cycled through one token per request. */
+  /** The bearer token of every request, or with `eachOnce` a token per request. */
   tokens: readonly string[];
+  /** Send each of `tokens` once, one per request, then stop. */
+  eachOnce?: boolean;
   connections?: number;
 }
 
 /**
- * One autocannon run against `url`. With several tokens, each request carries the next one of the
- * pool and the run sends exactly one request per token (so no token is seen twice); with one token
- * it runs `seconds`. Every answer must be 200, else the run throws (a benchmark of refusals is no
+ * One autocannon run against `url`. With `eachOnce`, each request carries the next token of the
+ * pool and the run sends exactly one request per token (so no token is seen twice); otherwise every
+ * request carries `tokens[0]` for `seconds`. Every answer must be 200, else the run throws (a benchmark of refusals is no
  * benchmark). Latencies are collected from each response, in fractions of a millisecond.
  */
-export function load({ url, seconds, tokens, connections = 10 }: LoadOptions): Promise<LoadResult> {
+export function load({
+  url,
+  seconds,
+  tokens,
+  eachOnce = false,
+  connections = 10,
+}: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let last = 0;
-  const distinct = tokens.length > 1;
   let next = 0;
-  const options: autocannon.Options = distinct
+  const options: autocannon.Options = eachOnce
     ? {
         url,
         connections,

@@ -8,6 +8,9 @@ import {
   UseGuards,
   type CanActivate,
   type DynamicModule,
+  type MiddlewareConsumer,
+  type NestMiddleware,
+  type NestModule,
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -16,7 +19,7 @@ import jwksRsa from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { silentLogger, type ConsumerIdentity } from '@lp-auth/core';
 import { adapterExport } from './listen.js';
-import { AdapterPending, ROUTE, type IdpInfo, type Listening, type Variant } from './spec.js';
+import { AdapterPending, ROUTE, SAME_TOKEN_SUB, type IdpInfo, type Listening, type Variant } from './spec.js';
 
 interface GuardedRequest {
   user?: { sub: string };
@@ -91,9 +94,31 @@ async function oursModule(idp: IdpInfo): Promise<Type> {
 async function nestModule(variant: Variant, idp: IdpInfo): Promise<Type> {
   switch (variant) {
     case 'bare': {
-      @Module({ controllers: [controllerBehind(undefined, () => 'anonymous')] })
+      @Module({ controllers: [controllerBehind(undefined, () => SAME_TOKEN_SUB)] })
       class BareApp {}
       return BareApp;
+    }
+    case 'noop': {
+      @Injectable()
+      class PassGuard implements CanActivate {
+        canActivate(): boolean {
+          return true;
+        }
+      }
+      @Injectable()
+      class PassMiddleware implements NestMiddleware {
+        use(_req: unknown, _res: unknown, next: () => void): void {
+          next();
+        }
+      }
+      // As LpAuthModule does: a middleware on every route, and the guard on the route.
+      @Module({ controllers: [controllerBehind(PassGuard, () => SAME_TOKEN_SUB)] })
+      class NoopApp implements NestModule {
+        configure(consumer: MiddlewareConsumer): void {
+          consumer.apply(PassMiddleware).forRoutes('*');
+        }
+      }
+      return NoopApp;
     }
     case 'ours':
       return oursModule(idp);

@@ -31,6 +31,13 @@ export const FRAMEWORKS: readonly FrameworkCase[] = [
   },
 ];
 
+const NOOP_HOOKS: Record<Framework, string> = {
+  express: 'an app.use middleware and a route middleware',
+  koa: 'an app.use middleware and a router middleware',
+  fastify: 'an onRequest hook and a preHandler',
+  nest: 'a middleware for every route and a guard',
+};
+
 export interface RouteLoad {
   /** Seconds of same-token load per server, split over the rounds (after a warm-up of a third of that). */
   seconds: number;
@@ -48,6 +55,7 @@ export interface RouteLoad {
 export interface RouteMetrics {
   framework: string;
   bare: LoadResult;
+  noop: LoadResult;
   ours?: { same: LoadResult; distinct: LoadResult };
   bestPeerSame?: { label: string; result: LoadResult };
   bestPeerDistinct?: { label: string; result: LoadResult };
@@ -55,12 +63,15 @@ export interface RouteMetrics {
 
 type Measured = { same: LoadResult; distinct?: LoadResult } | { pending: string };
 
+/** The apps without authentication get the same-token load only (any token is ignored). */
+const unguarded = (variant: Variant) => variant === 'bare' || variant === 'noop';
+
 /**
  * Every variant of one framework, their servers all started at once and loaded in turns (round
  * after round, the order reversed every other round): a slow spell of the machine then hits them
  * alike, and the ratios between them hold up better than their absolute numbers.
  */
-async function measureFramework(
+export async function measureFramework(
   framework: Framework,
   variants: readonly Variant[],
   idp: IdpInfo,
@@ -87,7 +98,9 @@ async function measureFramework(
     const warm = Math.max(1, Math.round(work.seconds / 3));
     for (const [variant, server] of servers) {
       await loadServer(server, { seconds: warm, tokens: [work.token] });
-      if (variant !== 'bare') await loadServer(server, { seconds: 0, tokens: work.warmPool });
+      if (!unguarded(variant) && work.warmPool.length > 0) {
+        await loadServer(server, { seconds: 0, tokens: work.warmPool, eachOnce: true });
+      }
     }
     const same = new Map<Variant, LoadResult[]>(order.map((v) => [v, []]));
     await inTurns(async (variant, server) => {
@@ -98,9 +111,9 @@ async function measureFramework(
     const distinct = new Map<Variant, LoadResult[]>(order.map((v) => [v, []]));
     const chunk = Math.ceil(work.pool.length / work.rounds);
     await inTurns(async (variant, server, round) => {
-      if (variant === 'bare') return;
       const tokens = work.pool.slice(round * chunk, (round + 1) * chunk);
-      distinct.get(variant)!.push(await loadServer(server, { seconds: 0, tokens }));
+      if (unguarded(variant) || tokens.length === 0) return;
+      distinct.get(variant)!.push(await loadServer(server, { seconds: 0, tokens, eachOnce: true }));
     });
     for (const variant of order) {
       const runs = distinct.get(variant)!;
@@ -137,11 +150,13 @@ export async function benchRoutes(
   const metrics: RouteMetrics[] = [];
   for (const fw of FRAMEWORKS) {
     const section = `route: ${fw.label}`;
-    onProgress(`  ${fw.label}: bare, ours, ${fw.peers.map((p) => p.label).join(', ')}`);
-    const variants: Variant[] = ['bare', 'ours', ...fw.peers.map((p) => p.variant)];
+    onProgress(`  ${fw.label}: bare, no-op, ours, ${fw.peers.map((p) => p.label).join(', ')}`);
+    const variants: Variant[] = ['bare', 'noop', 'ours', ...fw.peers.map((p) => p.variant)];
     const measured = await measureFramework(fw.framework, variants, idp, work);
     const bare = measured.get('bare')!;
-    if ('pending' in bare) throw new Error('a bare app cannot be pending');
+    const noop = measured.get('noop')!;
+    if ('pending' in bare || 'pending' in noop)
+      throw new Error('an app without our adapter cannot be pending');
     const ours = measured.get('ours')!;
     const peers: { label: string; same: LoadResult; distinct: LoadResult }[] = [];
     for (const peer of fw.peers) {
@@ -161,7 +176,14 @@ export async function benchRoutes(
       value: perf(bare.same),
       meaning: `${fw.label} answering JSON with no authentication: the ceiling`,
     });
-    const m: RouteMetrics = { framework: fw.label, bare: bare.same };
+    rows.push({
+      section,
+      name: 'no-op guard',
+      value: perf(noop.same),
+      ratio: vsBare(noop.same),
+      meaning: `the hooks ours uses on ${fw.label} (${NOOP_HOOKS[fw.framework]}) doing nothing: what any such guard costs before it reads a token`,
+    });
+    const m: RouteMetrics = { framework: fw.label, bare: bare.same, noop: noop.same };
     if (bestSame) m.bestPeerSame = bestSame;
     if (bestDistinct) m.bestPeerDistinct = bestDistinct;
     if ('pending' in ours) {
@@ -179,7 +201,7 @@ export async function benchRoutes(
         section,
         name: '@lp-auth requireConsumer(), same token',
         value: perf(ours.same),
-        ratio: `${vsBare(ours.same)}, ${vsPeer(ours.same)}`,
+        ratio: `${vsBare(ours.same)}, ${fmt.x(ours.same.reqPerSec / noop.same.reqPerSec)} no-op, ${vsPeer(ours.same)}`,
         meaning: 'the same valid token on every request: verified once, then from the verified-token cache',
       });
     }

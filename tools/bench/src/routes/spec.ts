@@ -2,9 +2,19 @@
 
 export type Framework = 'express' | 'koa' | 'fastify' | 'nest';
 
-/** `bare`: the framework's hello world; `ours`: `requireConsumer()`; otherwise a peer's id. */
+/**
+ * `bare`: the framework's hello world; `noop`: the hooks ours uses (an app-wide middleware and a
+ * route guard) doing nothing; `ours`: `requireConsumer()`; otherwise a peer's id.
+ */
 export type Variant =
-  'bare' | 'ours' | 'express-jwt' | 'express-oauth2-jwt-bearer' | 'koa-jwt' | 'fastify-jwt' | 'passport-jwt';
+  | 'bare'
+  | 'noop'
+  | 'ours'
+  | 'express-jwt'
+  | 'express-oauth2-jwt-bearer'
+  | 'koa-jwt'
+  | 'fastify-jwt'
+  | 'passport-jwt';
 
 /** The identity provider every guarded server trusts: the same issuer, audience and JWKS. */
 export interface IdpInfo {
@@ -24,6 +34,9 @@ export type ServerReady = { port: number } | { pending: string };
 
 /** The one route every server serves: `GET /consumer` → `{"sub": "…"}` (the consumer, or `anonymous`). */
 export const ROUTE = '/consumer';
+
+/** The `sub` of the same-token workload's token, and what the unguarded apps answer: equal bytes. */
+export const SAME_TOKEN_SUB = 'consumer-repeated';
 
 /** A server under test, listening on 127.0.0.1. */
 export interface Listening {
