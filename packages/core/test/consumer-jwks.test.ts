@@ -84,6 +84,17 @@ describe('keys from a jwksUri', () => {
     expect(verifier.cacheSize).toBe(1);
   });
 
+  test("a token that shares a cached token's signature but not its payload is verified, and refused", async () => {
+    const { idp, verifier } = await setUp();
+    const token = await idp.issue({ claims: { sub: 'consumer-1' } });
+    await verifier.verify(token);
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'consumer-2' })).toString('base64url')}.${signature}`;
+    await expectRejected(verifier.verify(forged), 'signature_invalid');
+    expect((await verifier.verify(token)).sub).toBe('consumer-1');
+  });
+
   test('a cached token ends with its exp', async () => {
     const { idp, verifier } = await setUp({ clockToleranceMs: 0 });
     const token = await idp.issue({ expiresInSeconds: 1 });
