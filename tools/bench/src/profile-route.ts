@@ -6,6 +6,7 @@
  * writes a CPU profile when it exits.
  */
 import { startConsumerIdp } from '@lp-auth/testing';
+import { LOAD_CPU, pinSelf } from './routes/cpus.js';
 import { measureFramework } from './routes/section.js';
 import { SAME_TOKEN_SUB, type Framework, type Variant } from './routes/spec.js';
 import { fmt } from './table.js';
@@ -18,6 +19,7 @@ try {
   const count = Number(distinct);
   const pool = count > 0 ? (await TokenBank.issue(idp, count + 500)).strings(0, count + 500) : [];
   const variants = list.split(',') as Variant[];
+  pinSelf(LOAD_CPU);
   const measured = await measureFramework(
     framework as Framework,
     variants,

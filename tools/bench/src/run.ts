@@ -10,6 +10,7 @@ import { startConsumerIdp, startEmulator } from '@lp-auth/testing';
 import { benchClient, type ClientMetrics } from './client.js';
 import { benchMemory, type MemoryMetrics } from './memory.js';
 import { benchOAuth1 } from './oauth1.js';
+import { LOAD_CPU, pinSelf, SERVER_CPU, unpinSelf } from './routes/cpus.js';
 import { benchRoutes, type RouteMetrics } from './routes/section.js';
 import { SAME_TOKEN_SUB } from './routes/spec.js';
 import { renderTable, type Row } from './table.js';
@@ -74,9 +75,19 @@ async function main(): Promise<void> {
       warmPool: bank.strings(sizes.pool, sizes.pool + sizes.warmPool),
     };
     const idpInfo = { issuer: idp.issuer, jwksUri: idp.jwksUri, audience: AUDIENCE };
-    routes = (
-      await section('consumer route', () => benchRoutes(idpInfo, work, (line) => console.error(line)))
-    ).metrics;
+    const pinned = pinSelf(LOAD_CPU);
+    console.error(
+      pinned
+        ? `  load generator pinned to CPU ${LOAD_CPU}, every server to CPU ${SERVER_CPU}`
+        : '  not pinned (needs 2 CPUs and taskset)',
+    );
+    try {
+      routes = (
+        await section('consumer route', () => benchRoutes(idpInfo, work, (line) => console.error(line)))
+      ).metrics;
+    } finally {
+      unpinSelf();
+    }
   } finally {
     await idp.close();
   }

@@ -43,7 +43,10 @@ ratio column.
   and autocannon (10 connections, no pipelining) loads it from the parent process. On two cores an
   in-process server would share one event loop and one core with the load generator, and every row
   would mostly measure autocannon; a child process gives the server a core of its own and the load
-  generator the other, as in production, where the clients are elsewhere. Each server answers
+  generator the other, as in production, where the clients are elsewhere. With \`taskset\` present,
+  each server process (its libuv threadpool included) is pinned to CPU 1 and the load generator to
+  CPU 0: unpinned, a peer that verifies in the threadpool (jose's WebCrypto, under
+  express-oauth2-jwt-bearer) borrows the load generator's core and seems faster than it is per core. Each server answers
   \`GET /consumer\` with \`{"sub": …}\`; the guarded ones trust the same local IdP
   (\`startConsumerIdp()\` from \`@lp-auth/testing\`), fetch its JWKS, and check the RS256 signature,
   \`iss\`, \`aud\` and \`exp\`. The peers are set up as their READMEs show: express-jwt and koa-jwt with

@@ -1,6 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { percentile } from '../measure.js';
+import { pinningAvailable, SERVER_CPU } from './cpus.js';
 import { ROUTE, type ServerReady, type ServerSpec } from './spec.js';
 
 /** A benchmark server running in its own process. */
@@ -16,15 +18,16 @@ const SERVE = new URL('./serve.js', import.meta.url);
 const SAMPLE_MS = 100;
 
 /**
- * Starts the server of `spec` in a child process and waits for its port; undefined when the child
- * says our adapter is pending. `BENCH_SERVER_NODE_OPTIONS` (e.g. `--cpu-prof`) go to the child.
+ * Starts the server of `spec` in a child process (pinned to {@link SERVER_CPU} when pinning is
+ * available) and waits for its port, or for its word that our adapter is pending.
+ * `BENCH_SERVER_NODE_OPTIONS` (e.g. `--cpu-prof`) go to the child's node.
  */
 export async function startServerProcess(spec: ServerSpec): Promise<ServerProcess | { pending: string }> {
   const execArgv = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-  const child = fork(SERVE, [JSON.stringify(spec)], {
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const node = [process.execPath, ...execArgv, fileURLToPath(SERVE), JSON.stringify(spec)];
+  const [command, ...args] = pinningAvailable() ? ['taskset', '-c', String(SERVER_CPU), ...node] : node;
+  // The IPC channel survives taskset's exec: node finds it through NODE_CHANNEL_FD.
+  const child = spawn(command!, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<ServerReady>((resolve, reject) => {
     child.once('message', (message) => resolve(message as ServerReady));
     child.once('exit', (code) =>
