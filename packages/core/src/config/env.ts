@@ -106,21 +106,17 @@ export function optionsFromEnv(
   return out;
 }
 
-/** The consumer verifier's options from `LP_CONSUMER_*`; absent unless the issuer is set. */
+/**
+ * The consumer verifier's options from `LP_CONSUMER_*`. The verifier needs the issuer (the exact
+ * `iss` of the tokens); without `LP_CONSUMER_ISSUER` nothing is configured, and the other variables
+ * are left to tools that use them alone (`lp-auth doctor` checks that `LP_CONSUMER_JWKS_URI` answers).
+ */
 function consumerFromEnv(get: (name: string) => string | undefined): LpAuthOptions['consumer'] {
   const issuer = get('LP_CONSUMER_ISSUER');
   const jwksUri = get('LP_CONSUMER_JWKS_URI');
   const key = get('LP_CONSUMER_PUBLIC_KEY');
   const audience = get('LP_CONSUMER_AUDIENCE');
-  if (!issuer) {
-    if (jwksUri || key || audience) {
-      throw new ConfigError(
-        'LP_CONSUMER_ISSUER',
-        'is required with LP_CONSUMER_JWKS_URI, LP_CONSUMER_PUBLIC_KEY or LP_CONSUMER_AUDIENCE: the exact `iss` of the consumer tokens.',
-      );
-    }
-    return undefined;
-  }
+  if (!issuer) return undefined;
   return {
     issuer,
     ...(jwksUri ? { jwksUri } : {}),
