@@ -32,7 +32,7 @@ ${load.end.toFixed(2)} at its end. \`npm run bench\` prints the same tables with
 - Machine: ${machine}.
 - Command: \`npm run bench\` (builds every package, then \`node --expose-gc tools/bench/dist/run.js\`);
   \`-- --write\` writes this file; \`--quick\` is a short smoke run whose numbers are not for the record.
-- Profiling one route: \`BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node tools/bench/dist/profile-route.js fastify ours 5 [distinct-token count]\`.
+- Profiling one route: \`BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node tools/bench/dist/profile-route.js fastify bare,noop,ours 5 [distinct-token count]\`.
 
 Absolute numbers drift from run to run and machine to machine; compare rows of one run, and read the
 ratio column.
