@@ -27,7 +27,8 @@ export async function benchmarksMarkdown({
 
 Written by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}; the whole run took
 ${Math.round(seconds)} s, with a one-minute load average of ${load.start.toFixed(2)} at its start and
-${load.end.toFixed(2)} at its end. \`npm run bench\` prints the same tables without writing them.
+${load.end.toFixed(2)} at its end (the run itself keeps the two cores partly busy). \`npm run bench\`
+prints the same tables without writing them.
 
 - Machine: ${machine}.
 - Command: \`npm run bench\` (builds every package, then \`node --expose-gc tools/bench/dist/run.js\`);
