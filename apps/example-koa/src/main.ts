@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 
 main({
   framework: 'Koa',
+  appAuthorization: true,
   async start(lp, port) {
     const { app } = createApp(lp);
     const server = app.listen(port, '127.0.0.1');
