@@ -8,7 +8,8 @@ type Params = { namespace: string; session: string };
 /**
  * The example's routes on Fastify: the same as every framework's example, over the shared calls.
  * With the `consumer` option, `GET /orders` is only for consumers signed in at the brand's
- * identity provider (a valid id_token as `Authorization: Bearer …`).
+ * identity provider (a valid id_token as `Authorization: Bearer …`). With `appAuthorization`,
+ * `GET /` and `GET /me` are the "Log in with LivePerson" pages.
  */
 export async function createApp(lp: LpAuth): Promise<FastifyInstance> {
   const app = Fastify();
@@ -34,5 +35,42 @@ export async function createApp(lp: LpAuth): Promise<FastifyInstance> {
       sub: request.lp!.consumer!.sub,
     }));
   }
+  if (lp.appAuthorization) addLoginRoutes(app);
   return app;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * "Log in with LivePerson" (application authorization): the plugin already serves `/auth/login`,
+ * the callback and `/auth/logout` from its `onRequest` hook (so the logout form's urlencoded POST
+ * is answered before Fastify parses a body), and puts the logged-in user on `request.lp.user`;
+ * these pages use it.
+ */
+function addLoginRoutes(app: FastifyInstance): void {
+  app.get('/', async (request, reply) => {
+    const user = request.lp!.user;
+    const body = user
+      ? `<p>Logged in to LivePerson as user ${escapeHtml(user.user.id)}.</p>
+<p><a href="/me">What LivePerson says about me</a></p>
+<form method="post" action="/auth/logout"><button>Log out</button></form>`
+      : '<p><a href="/auth/login?returnTo=/">Log in with LivePerson</a></p>';
+    return reply.type('text/html; charset=utf-8')
+      .send(`<!doctype html><meta charset="utf-8"><title>@lp-auth example</title>
+<h1>@lp-auth Fastify example</h1>${body}`);
+  });
+  app.get('/me', async (request, reply) => {
+    const user = request.lp!.user;
+    if (!user) return reply.code(401).send({ error: 'login_required', login: '/auth/login?returnTo=/me' });
+    // A call to LivePerson as this user: their access token, refreshed (and rotated) as needed.
+    const { data } = await user.client.request<unknown[]>({
+      service: 'accountConfigReadOnly',
+      path: '/api/account/{accountId}/configuration/le-users/skills',
+    });
+    return {
+      userId: user.user.id,
+      isAdmin: user.user.isAdmin,
+      skills: Array.isArray(data) ? data.length : 0,
+    };
+  });
 }

@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 
 main({
   framework: 'Fastify',
+  appAuthorization: true,
   async start(lp, port) {
     const app = await createApp(lp);
     const url = await app.listen({ port, host: '127.0.0.1' });
