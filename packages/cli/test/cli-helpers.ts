@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Emulator } from '@lp-auth/testing';
+import { emulatorEnvironment } from '../src/commands/emulator.js';
 
 export const packageDir = resolve(import.meta.dirname, '..');
 export const bin = join(packageDir, 'dist/bin.js');
@@ -95,29 +96,11 @@ export async function cleanup(): Promise<void> {
   scratch = undefined;
 }
 
-/** The `LP_*` variables that point the command at `emu`, with every credential. */
-export function emulatorEnv(emu: Emulator): Record<string, string> {
-  const { appJwt, orchestratorV1, orchestratorV2, oauth1, login } = emu.lpAuthCredentials();
-  const { domains } = emu.lpAuthOptions();
-  return {
-    LP_ACCOUNT_ID: emu.accountId,
-    LP_CSDS_URL: emu.url,
-    LP_DOMAINS: Object.entries(domains)
-      .map(([service, url]) => `${service}=${url}`)
-      .join(','),
-    LP_APP_JWT_CLIENT_ID: appJwt.clientId,
-    LP_APP_JWT_CLIENT_SECRET: appJwt.clientSecret,
-    LP_ORCHESTRATOR_API_KEY: orchestratorV1.apiKey,
-    LP_ORCHESTRATOR_USERNAME: orchestratorV2.username,
-    LP_ORCHESTRATOR_PASSWORD: orchestratorV2.password,
-    LP_OAUTH1_CONSUMER_KEY: oauth1.consumerKey,
-    LP_OAUTH1_CONSUMER_SECRET: oauth1.consumerSecret,
-    LP_OAUTH1_TOKEN: oauth1.token,
-    LP_OAUTH1_TOKEN_SECRET: oauth1.tokenSecret,
-    LP_LOGIN_USERNAME: login.username,
-    LP_LOGIN_PASSWORD: login.password,
-  };
-}
+/**
+ * The `LP_*` variables that point the command at `emu`, with every credential: the same lines
+ * `lp-auth emulator` prints (its own test checks that doctor accepts what it prints).
+ */
+export const emulatorEnv = emulatorEnvironment;
 
 /** Every secret value the emulator issued: none of them may appear in `doctor`'s output. */
 export function emulatorSecrets(emu: Emulator): string[] {
