@@ -27,6 +27,8 @@ export type LpAuthErrorCode =
   | 'api_error'
   | 'timeout'
   | 'network_error'
+  | 'redirect_refused'
+  | 'response_too_large'
   | 'aborted'
   | 'closed'
   | (string & {});
@@ -235,8 +237,48 @@ export class TimeoutError extends LpAuthError {
 /** The connection failed (refused, reset, DNS) before a response arrived. */
 export class NetworkError extends LpAuthError {
   constructor(what: string, cause: unknown) {
-    const reason = cause instanceof Error ? (describeNetworkCause(cause) ?? cause.message) : String(cause);
+    // Duck-typed: undici's errors may come from another realm (a vm context), where instanceof fails.
+    const reason =
+      cause !== null && typeof cause === 'object' && 'message' in cause
+        ? (describeNetworkCause(cause) ?? String(cause.message))
+        : String(cause);
     super('network_error', `${what} failed: ${reason}`, { cause, httpStatus: 502 });
+  }
+}
+
+/**
+ * LivePerson (or an identity provider) answered with a redirect that the library will not follow:
+ * to another origin, from https to http, or on a request that carries a credential. Following it
+ * would hand the credential (a header, a form field, a Basic password) to whoever the `Location`
+ * names, so no redirect is followed where a credential rides along.
+ */
+export class RedirectRefusedError extends LpAuthError {
+  readonly status: number;
+  /** The origin the redirect pointed to (no path or query, which may carry secrets). */
+  readonly locationOrigin: string;
+  constructor(what: string, status: number, locationOrigin: string, reason: string) {
+    super(
+      'redirect_refused',
+      `${what} answered ${status} redirecting to ${locationOrigin}; not followed: ${reason}. ` +
+        'Configure the final URL instead, or check that CSDS and the configured URLs point at LivePerson.',
+      { httpStatus: 502 },
+    );
+    this.status = status;
+    this.locationOrigin = locationOrigin;
+  }
+}
+
+/** A response body was larger than the limit for its kind of call; reading stopped at the limit. */
+export class ResponseTooLargeError extends LpAuthError {
+  readonly limitBytes: number;
+  constructor(what: string, limitBytes: number) {
+    super(
+      'response_too_large',
+      `${what} answered a body larger than ${limitBytes} bytes; reading stopped there.` +
+        ' Raise the limit (http.maxResponseBytes for API calls) if the answer is legitimately this large.',
+      { httpStatus: 502 },
+    );
+    this.limitBytes = limitBytes;
   }
 }
 
@@ -259,12 +301,12 @@ export function isLpAuthError(e: unknown, code?: LpAuthErrorCode): e is LpAuthEr
   return e instanceof LpAuthError && (code === undefined || e.code === code);
 }
 
-function describeNetworkCause(error: Error): string | undefined {
+function describeNetworkCause(error: object): string | undefined {
   // undici wraps the socket error: "fetch failed" with cause { code: 'ECONNREFUSED' | 'UND_ERR_SOCKET' … }
   const inner = (error as { cause?: unknown }).cause;
   if (inner && typeof inner === 'object' && 'code' in inner) {
     const code = String((inner as { code: unknown }).code);
-    const message = inner instanceof Error ? inner.message : '';
+    const message = 'message' in inner ? String(inner.message) : '';
     return message ? `${code} (${message})` : code;
   }
   return undefined;

@@ -111,6 +111,7 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
     logger,
     retry: resolved.http.retry,
     timeoutMs: resolved.http.timeoutMs,
+    maxResponseBytes: resolved.http.maxResponseBytes,
     now: Date.now,
   };
   const credentials: Credential[] = [];

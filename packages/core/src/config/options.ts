@@ -54,8 +54,13 @@ export interface LpAuthOptions {
   /** Fixed base URLs per service, winning over CSDS and the Orchestrator's regional hosts. */
   domains?: Record<string, string>;
   http?: {
-    /** Per-attempt timeout. Default 10 000 ms. */
+    /**
+     * Deadline of one HTTP exchange, headers and body, in ms. Default 10 000. A call's own
+     * `timeoutMs` (on `request`/`fetch`) bounds the whole call instead, token fetch and retries included.
+     */
     timeoutMs?: number;
+    /** The largest API answer `request`/`fetch` read, in bytes. Default 33 554 432 (32 MiB). */
+    maxResponseBytes?: number;
     retry?: Partial<RetryPolicy>;
     /** A fetch implementation (for proxies or instrumentation). Default the global fetch. */
     fetch?: FetchFn;
@@ -88,7 +93,7 @@ export interface ResolvedOptions {
   };
   csds: { baseUrl: string; ttlMs: number; staleIfErrorMs: number };
   domains: Record<string, string>;
-  http: { timeoutMs: number; retry: RetryPolicy; fetch?: FetchFn };
+  http: { timeoutMs: number; maxResponseBytes: number; retry: RetryPolicy; fetch?: FetchFn };
   store?: TokenStore;
   logger?: Logger;
   consumer?: ResolvedConsumerOptions;
@@ -124,6 +129,7 @@ export function resolveOptions(options: LpAuthOptions): ResolvedOptions {
     domains: {},
     http: {
       timeoutMs: positive('http.timeoutMs', options.http?.timeoutMs, 10_000),
+      maxResponseBytes: positive('http.maxResponseBytes', options.http?.maxResponseBytes, 32 * 1024 * 1024),
       retry: resolveRetry(options.http?.retry),
       ...(options.http?.fetch ? { fetch: options.http.fetch } : {}),
     },

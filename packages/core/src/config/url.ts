@@ -1,9 +1,10 @@
 import { ConfigError } from '../errors.js';
 
-/** True for host names that can only mean this machine. */
+/** True for host names that can only mean this machine: 127.0.0.0/8, ::1 and `localhost`. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  // Only names that cannot leave this machine: `*.localhost` resolves through DNS on many systems.
+  if (host === 'localhost') return true;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
   return /^127(?:\.\d{1,3}){3}$/.test(host);
 }

@@ -1,6 +1,9 @@
 import * as oidc from 'openid-client';
 import { isLoopbackHost } from '../config/url.js';
-import type { FetchFn } from '../http/send.js';
+import { sendOnce, type FetchFn } from '../http/send.js';
+
+/** A discovery document is a few KiB; this stops a flood long before it costs memory. */
+const MAX_DISCOVERY_BYTES = 256 * 1024;
 
 // openid-client's discovery needs a client id; the verifier is no client, and the id is never sent.
 const NO_CLIENT = 'lp-auth-consumer-verifier';
@@ -35,7 +38,15 @@ async function discover(issuer: string, options: { fetch: FetchFn; timeoutMs: nu
     config = await oidc.discovery(url, NO_CLIENT, undefined, undefined, {
       // Plain http only for loopback issuers (a local IdP in tests), as for every other URL option.
       execute: url.protocol === 'http:' && isLoopbackHost(url.hostname) ? [oidc.allowInsecureRequests] : [],
-      [oidc.customFetch]: (input, init) => options.fetch(input, init as RequestInit),
+      // Through our own exchange: a deadline that covers the body, a size limit, and no redirect
+      // that leaves the issuer's origin or drops to http.
+      [oidc.customFetch]: (input, init) => {
+        const { signal, ...rest } = init as RequestInit;
+        return sendOnce(options.fetch, new URL(input), rest, options.timeoutMs, signal, {
+          maxBodyBytes: MAX_DISCOVERY_BYTES,
+          redirects: 'same-origin',
+        });
+      },
       timeout: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
     });
   } catch (error) {

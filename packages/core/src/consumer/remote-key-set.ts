@@ -196,6 +196,8 @@ export class RemoteKeySet implements KeySource {
       { method: 'GET', headers: { accept: 'application/jwk-set+json, application/json' } },
       this.#policy.timeoutMs,
       this.#closing.signal,
+      // Public keys carry no credential: same-origin https hops are followed, nothing else.
+      { maxBodyBytes: MAX_JWKS_CHARS, redirects: 'same-origin' },
     );
     if (!response.ok) {
       await response.body?.cancel();

@@ -56,7 +56,10 @@ export interface CredentialRuntime {
   store: TokenStore;
   logger: Logger;
   retry: RetryPolicy;
+  /** Deadline of one HTTP exchange (headers and body), ms. */
   timeoutMs: number;
+  /** The largest API answer an {@link LpClient} reads, bytes; token endpoints use a smaller fixed limit. */
+  maxResponseBytes?: number;
   now: () => number;
   /** Where credentials report refreshes and failures (`lp.on('token.refreshed', …)`). */
   events?: LpAuthEventBus;

@@ -42,7 +42,8 @@ export async function callTokenEndpoint(
       retryAfterMs: retryAfterOf(response),
     });
   }
-  const text = await response.text().catch(() => '');
+  // A reset or a stall mid-body is a typed, retryable failure (NetworkError, TimeoutError).
+  const text = await response.text();
   let body: unknown = text;
   if (/json/i.test(response.headers.get('content-type') ?? '') || /^\s*[{[]/.test(text)) {
     try {

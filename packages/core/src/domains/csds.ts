@@ -47,6 +47,8 @@ export class DomainResolver {
   #snapshot: Snapshot | undefined;
   #inflight: Promise<Snapshot> | undefined;
   #retryAfter = 0;
+  /** Services the last CSDS answer listed at a URL we refuse (not http or https), with that URL's scheme. */
+  #refused = new Map<string, string>();
 
   constructor(options: DomainResolverOptions) {
     this.#o = options;
@@ -66,6 +68,13 @@ export class DomainResolver {
     if (isRegionalService(service)) return regionalBaseUrl(service, region ?? 'us');
     const snapshot = await this.#current();
     const found = snapshot.domains.get(service);
+    const refused = this.#refused.get(service);
+    if (!found && refused) {
+      throw new CsdsUnavailableError(
+        this.#o.accountId,
+        `CSDS listed service "${service}" at ${refused}, which is not an http(s) host; refused.`,
+      );
+    }
     if (!found) throw new DomainNotFoundError(service, this.#o.accountId, [...snapshot.domains.keys()]);
     return found;
   }
@@ -150,7 +159,10 @@ export class DomainResolver {
     try {
       body = await response.json();
     } catch (error) {
-      throw new CsdsUnavailableError(this.#o.accountId, 'CSDS answered with a body that is not JSON.', error);
+      // A stall, a reset or a flood while reading is said as such; only a parse failure is "not JSON".
+      const why =
+        error instanceof LpAuthError ? error.message : 'CSDS answered with a body that is not JSON.';
+      throw new CsdsUnavailableError(this.#o.accountId, why, error);
     }
     const domains = this.#parse(body);
     if (domains.size === 0) {
@@ -167,11 +179,12 @@ export class DomainResolver {
         ? (body as { baseURIs: unknown[] }).baseURIs
         : [body];
     const domains = new Map<string, string>();
+    this.#refused = new Map();
     for (const entry of entries) {
       if (!entry || typeof entry !== 'object') continue;
       const { service, baseURI } = entry as { service?: unknown; baseURI?: unknown };
       if (typeof service !== 'string' || typeof baseURI !== 'string' || baseURI === '') continue;
-      const url = this.#toBaseUrl(baseURI);
+      const url = this.#toBaseUrl(service, baseURI);
       if (url) domains.set(service, url);
     }
     return domains;
@@ -182,7 +195,7 @@ export class DomainResolver {
    * so a loopback host gets http when CSDS itself was reached over http on loopback; any other
    * host always gets https. A baseURI with its own scheme keeps it, under the same rule.
    */
-  #toBaseUrl(baseURI: string): string | undefined {
+  #toBaseUrl(service: string, baseURI: string): string | undefined {
     const csdsIsLocal = this.#csdsUrl.startsWith('http://');
     const withScheme = /^[a-z]+:\/\//i.test(baseURI) ? baseURI : `https://${baseURI}`;
     let url: URL;
@@ -190,6 +203,12 @@ export class DomainResolver {
       url = new URL(withScheme);
     } catch {
       this.#o.logger.warn('CSDS listed a service with an unparseable baseURI; ignored', { baseURI });
+      return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      // file:, data:, ftp: … would be fetched (or fail obscurely) with a credential attached.
+      this.#refused.set(service, `a ${url.protocol} URL`);
+      this.#o.logger.warn('CSDS listed a service with a baseURI that is not http(s); refused', { service });
       return undefined;
     }
     const local = isLoopbackHost(url.hostname);

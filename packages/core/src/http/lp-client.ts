@@ -1,18 +1,22 @@
-import {
-  AbortedError,
-  ConfigError,
-  InvalidResponseError,
-  LpApiError,
-  NetworkError,
-  RetryBudgetExceededError,
-  TimeoutError,
-} from '../errors.js';
+import { ConfigError, InvalidResponseError, LpApiError, RetryBudgetExceededError } from '../errors.js';
+// For the TSDoc links.
 import { redactUrl } from '../config/redact.js';
 import { traced } from './tracing.js';
 import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
 import type { Credential, CredentialRuntime } from '../credentials/credential.js';
 import { backoffDelay, sleep } from '../tokens/backoff.js';
-import { isRetryableStatus, readErrorBody, requestIdOf, retryAfterOf, sendOnce } from './send.js';
+import { Deadline, untilAborted } from './deadline.js';
+import {
+  errorBodyOf,
+  isRetryableStatus,
+  isTransientFailure,
+  readErrorBody,
+  readErrorText,
+  requestIdOf,
+  requestOf,
+  retryAfterOf,
+  sendOnce,
+} from './send.js';
 
 type BodyInit = NonNullable<RequestInit['body']>;
 type HeadersInit = NonNullable<RequestInit['headers']>;
@@ -32,8 +36,12 @@ export interface LpRequest {
   /** A raw body, when `json` does not fit. */
   body?: string | URLSearchParams | Uint8Array;
   headers?: HeadersInit;
+  /** Ends the call (an `AbortedError`); bounds every wait of it, the token fetch included. */
   signal?: AbortSignal;
-  /** Per-attempt timeout in ms; defaults to the client's. */
+  /**
+   * Deadline of the whole call in ms: CSDS, the token fetch, every attempt and the pauses between
+   * them (a `TimeoutError` when it passes). Each attempt is also bounded by `http.timeoutMs`.
+   */
   timeoutMs?: number;
   /**
    * Send API only (appJwt client): act for this consumer (`ext_consumer_id`). The client gets the
@@ -55,6 +63,7 @@ export interface LpResponse<T> {
 export interface LpFetchInit extends RequestInit {
   /** The service a relative path is resolved against, and whose authorization rules apply. */
   service?: string;
+  /** As {@link LpRequest.timeoutMs}: the whole call, headers and body of the answer included. */
   timeoutMs?: number;
   /** As {@link LpRequest.onBehalfOf}. */
   onBehalfOf?: string;
@@ -108,24 +117,28 @@ export class LpClient {
    * response whatever its status; rejects with a typed error when no response could be had.
    */
   async fetch(input: string | URL | Request, init: LpFetchInit = {}): Promise<Response> {
-    const { service, timeoutMs, onBehalfOf, ...rest } = init;
+    const { service, timeoutMs, onBehalfOf, signal: ownSignal, ...rest } = init;
     const request = input instanceof Request ? input : undefined;
     const method = (rest.method ?? request?.method ?? 'GET').toUpperCase();
     const headers = new Headers(request?.headers);
     new Headers(rest.headers).forEach((value, key) => headers.set(key, value));
     let body: BodyInit | null | undefined = rest.body;
     if (body === undefined && request?.body) body = await request.arrayBuffer();
-    const url = await this.#url(request ? request.url : (input as string | URL), service);
-    return this.#send({
-      url,
-      method,
-      headers,
-      body,
-      service,
-      timeoutMs,
-      onBehalfOf,
-      signal: rest.signal ?? request?.signal,
-      init: rest,
+    const callerSignal = ownSignal ?? request?.signal ?? undefined;
+    const target = request ? request.url : String(input as string | URL);
+    return this.#withDeadline(method, target, timeoutMs, callerSignal, async (deadline) => {
+      const call: SendCall = {
+        url: await this.#url(target, service, deadline),
+        method,
+        headers,
+        body,
+        service,
+        onBehalfOf,
+        callerSignal,
+        deadline,
+        init: rest,
+      };
+      return this.#traced(call, () => this.#attempts(call, false));
     });
   }
 
@@ -133,12 +146,6 @@ export class LpClient {
   async request<T = unknown>(req: LpRequest): Promise<LpResponse<T>> {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = req.path.replaceAll('{accountId}', encodeURIComponent(this.#runtime.accountId));
-    const url = await this.#url(path, req.service);
-    for (const [key, value] of Object.entries(req.query ?? {})) {
-      if (value === undefined || value === null) continue;
-      if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v));
-      else url.searchParams.set(key, String(value));
-    }
     const headers = new Headers(req.headers);
     if (!headers.has('accept')) headers.set('accept', 'application/json');
     let body: BodyInit | undefined = req.body as BodyInit | undefined;
@@ -146,46 +153,53 @@ export class LpClient {
       body = JSON.stringify(req.json);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
-    const send = () =>
-      this.#send({
+    return this.#withDeadline(method, path, req.timeoutMs, req.signal, async (deadline) => {
+      const url = await this.#url(path, req.service, deadline);
+      for (const [key, value] of Object.entries(req.query ?? {})) {
+        if (value === undefined || value === null) continue;
+        if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v));
+        else url.searchParams.set(key, String(value));
+      }
+      const call: SendCall = {
         url,
         method,
         headers,
         body,
         service: req.service,
-        timeoutMs: req.timeoutMs,
         onBehalfOf: req.onBehalfOf,
-        signal: req.signal,
+        callerSignal: req.signal,
+        deadline,
         init: {},
         throwOnSpentBudget: true,
-      });
-    // A 2xx whose JSON does not parse is tried once more when the request may be repeated.
-    const mayRepeat = IDEMPOTENT.has(method) && isReplayable(body);
-    for (let attempt = 1; ; attempt++) {
-      const response = await send();
-      const requestId = requestIdOf(response);
-      if (!response.ok) {
-        throw new LpApiError({
-          status: response.status,
-          method,
-          url: redactUrl(url),
-          body: await readErrorBody(response),
-          requestId,
-          retryAfterMs: retryAfterOf(response),
-        });
-      }
-      const parsed = parseBody(await response.text(), response.headers.get('content-type'));
-      if (parsed.invalid) {
-        if (mayRepeat && attempt === 1) continue;
-        throw new InvalidResponseError({ status: response.status, method, url: redactUrl(url), requestId });
-      }
-      return {
-        status: response.status,
-        headers: response.headers,
-        data: parsed.data as T,
-        ...(requestId ? { requestId } : {}),
       };
-    }
+      // A 2xx whose JSON does not parse is tried once more when the request may be repeated.
+      const mayRepeat = IDEMPOTENT.has(method) && isReplayable(body);
+      for (let attempt = 1; ; attempt++) {
+        const answer = await this.#traced(call, () => this.#attempts(call, true));
+        const requestId = requestIdOf(answer);
+        if (!answer.ok) {
+          throw new LpApiError({
+            status: answer.status,
+            method,
+            url: redactUrl(url),
+            body: answer.errorBody,
+            requestId,
+            retryAfterMs: retryAfterOf(answer),
+          });
+        }
+        const parsed = parseBody(answer.text, answer.headers.get('content-type'));
+        if (parsed.invalid) {
+          if (mayRepeat && attempt === 1) continue;
+          throw new InvalidResponseError({ status: answer.status, method, url: redactUrl(url), requestId });
+        }
+        return {
+          status: answer.status,
+          headers: answer.headers,
+          data: parsed.data as T,
+          ...(requestId ? { requestId } : {}),
+        };
+      }
+    });
   }
 
   #consumerJwsFor(onBehalfOf: string): ConsumerJwsCache {
@@ -201,20 +215,50 @@ export class LpClient {
     return this.#consumerJws;
   }
 
-  async #url(input: string | URL, service: string | undefined): Promise<URL> {
+  async #url(input: string | URL, service: string | undefined, deadline?: Deadline): Promise<URL> {
     const text = String(input);
     if (/^https?:\/\//i.test(text)) return new URL(text);
     if (!service) {
-      throw new TypeError(
-        `A relative URL ("${text}") needs the service it belongs to: pass { service } in init.`,
+      throw new ConfigError(
+        'service',
+        `a relative URL ("${text}") needs the service it belongs to: pass { service } in init.`,
       );
     }
-    const base = await this.#runtime.domains.resolve(service, this.credential.region);
+    const resolving = this.#runtime.domains.resolve(service, this.credential.region);
+    const base = await untilAborted(resolving, deadline?.signal);
     return new URL(`${base}${text.startsWith('/') ? '' : '/'}${text}`);
   }
 
-  /** {@link LpClient.#sendWithRetries} inside an OpenTelemetry span when OpenTelemetry is installed. */
-  #send(call: SendCall): Promise<Response> {
+  /**
+   * Runs one call under the caller's `timeoutMs` and `signal`, when given: they bound everything
+   * the call waits for (CSDS, the token fetch, each attempt, the pauses between attempts).
+   */
+  async #withDeadline<T>(
+    method: string,
+    target: string,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | null | undefined,
+    run: (deadline: Deadline | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new ConfigError(
+        'timeoutMs',
+        `must be a positive number of milliseconds, got ${String(timeoutMs)}.`,
+      );
+    }
+    if (timeoutMs === undefined && !signal) return run(undefined);
+    const shown = /^https?:\/\//i.test(target) ? redactUrl(target) : (target.split('?')[0] ?? '');
+    const deadline = new Deadline(`${method} ${shown}`, timeoutMs, signal ?? undefined);
+    try {
+      if (deadline.signal.aborted) throw deadline.failure(undefined);
+      return await run(deadline);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** The attempts inside an OpenTelemetry span when OpenTelemetry is installed. */
+  #traced<T extends { status: number }>(call: SendCall, attempts: () => Promise<T>): Promise<T> {
     return traced(
       `LivePerson ${call.method}`,
       {
@@ -224,20 +268,32 @@ export class LpClient {
         'lp_auth.credential': this.credential.kind,
       },
       async (set) => {
-        const response = await this.#sendWithRetries(call);
-        set('http.response.status_code', response.status);
-        return response;
+        const answer = await attempts();
+        set('http.response.status_code', answer.status);
+        return answer;
       },
     );
   }
 
-  async #sendWithRetries(call: SendCall): Promise<Response> {
-    const { retry, timeoutMs: defaultTimeout } = this.#runtime;
-    const timeoutMs = call.timeoutMs ?? defaultTimeout;
+  /** The deadline of the next attempt: the client's, or less when the caller's deadline is nearer. */
+  #attemptTimeout(deadline: Deadline | undefined): number {
+    const remaining = deadline?.remainingMs();
+    if (remaining === undefined) return this.#runtime.timeoutMs;
+    if (remaining <= 0) throw deadline!.failure(undefined);
+    return Math.min(this.#runtime.timeoutMs, remaining);
+  }
+
+  #attempts(call: SendCall, buffer: true): Promise<Answer>;
+  #attempts(call: SendCall, buffer: false): Promise<Response>;
+  async #attempts(call: SendCall, buffer: boolean): Promise<Answer | Response> {
+    const { retry } = this.#runtime;
     const replayable = isReplayable(call.body);
     const idempotent = IDEMPOTENT.has(call.method);
     const what = `${call.method} ${redactUrl(call.url)}`;
     const consumerJws = call.onBehalfOf === undefined ? undefined : this.#consumerJwsFor(call.onBehalfOf);
+    const limits = { maxBodyBytes: this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
+    // Waits outside an exchange (token, ConsumerJWS, pauses) end with the caller's deadline.
+    const signal = call.deadline?.signal;
     let rejected: string | undefined;
     let rejectedJws: string | undefined;
     let unauthorizedRetried = false;
@@ -245,7 +301,6 @@ export class LpClient {
     for (let attempt = 1; ;) {
       const url = new URL(call.url);
       const headers = new Headers(call.headers);
-      const signal = call.signal ?? undefined;
       // The body rides along for credentials that sign it (OAuth 1.0 signs form-encoded bodies).
       const outgoing = { url, method: call.method, headers, body: call.body };
       const { token } = await this.credential.authorize(outgoing, {
@@ -258,26 +313,25 @@ export class LpClient {
         jws = await consumerJws.get(call.onBehalfOf!, { rejected: rejectedJws, signal });
         headers.set('x-lp-on-behalf', jws);
       }
+      const init = { ...call.init, method: call.method, headers, body: call.body ?? null };
       let response: Response;
+      let answer: Answer | undefined;
       try {
-        response = await sendOnce(
-          this.#runtime.fetch,
-          url,
-          { ...call.init, method: call.method, headers, body: call.body ?? null },
-          timeoutMs,
-          signal,
-        );
+        const timeoutMs = this.#attemptTimeout(call.deadline);
+        response = await sendOnce(this.#runtime.fetch, url, init, timeoutMs, call.callerSignal, limits);
+        // Read inside the attempt, so that a reset or a stall mid-body is retried like any other.
+        if (buffer) answer = await readAnswer(response);
       } catch (error) {
-        const transient = error instanceof NetworkError || error instanceof TimeoutError;
-        if (!transient || !idempotent || !replayable) throw error;
+        if (call.deadline?.signal.aborted) throw call.deadline.failure(error);
+        if (!isTransientFailure(error) || !idempotent || !replayable) throw error;
         if (attempt >= retry.maxAttempts) throw new RetryBudgetExceededError(what, attempt, error);
-        await pause(backoffDelay(attempt, retry), signal, what);
+        await sleep(backoffDelay(attempt, retry), signal);
         attempt++;
         continue;
       }
       if (response.status === 401 && jws !== undefined && replayable) {
         // The Send API says which of its two tokens it refused; each is replaced at most once.
-        const text = await response.text().catch(() => '');
+        const text = answer ? answer.text : (await readErrorText(response)).text;
         const code = sendApiErrorCode(text);
         if (code === INVALID_CONSUMER_JWS && !jwsRetried) {
           jwsRetried = true;
@@ -290,11 +344,13 @@ export class LpClient {
           rejected = token;
           continue;
         }
-        response = new Response(text, {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        });
+        if (!answer) {
+          response = new Response(text, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        }
       } else if (
         response.status === 401 &&
         this.credential.refreshable &&
@@ -302,7 +358,7 @@ export class LpClient {
         replayable
       ) {
         // The token may have been revoked or expired early: one fresh token, one more try.
-        await response.body?.cancel();
+        if (!answer) await response.body?.cancel();
         unauthorizedRetried = true;
         rejected = token;
         continue;
@@ -310,25 +366,25 @@ export class LpClient {
       rejected = undefined;
       rejectedJws = undefined;
       const retryableStatus = isRetryableStatus(response.status) && (response.status === 429 || idempotent);
-      if (!retryableStatus || !replayable) return response;
+      if (!retryableStatus || !replayable) return answer ?? response;
       const retryAfter = retryAfterOf(response);
       const spent =
         attempt >= retry.maxAttempts || (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs);
       if (spent) {
-        if (!call.throwOnSpentBudget || attempt === 1) return response;
+        if (!call.throwOnSpentBudget || attempt === 1) return answer ?? response;
         const last = new LpApiError({
           status: response.status,
           method: call.method,
           url: redactUrl(call.url),
-          body: await readErrorBody(response),
+          body: answer ? answer.errorBody : await readErrorBody(response),
           requestId: requestIdOf(response),
           retryAfterMs: retryAfter,
         });
         throw new RetryBudgetExceededError(what, attempt, last);
       }
-      await response.body?.cancel();
+      if (!answer) await response.body?.cancel();
       this.#runtime.logger.debug(`${what} answered ${response.status}; retrying`, { attempt });
-      await pause(retryAfter ?? backoffDelay(attempt, retry), signal, what);
+      await sleep(retryAfter ?? backoffDelay(attempt, retry), signal);
       attempt++;
     }
   }
@@ -353,21 +409,34 @@ interface SendCall {
   headers: Headers;
   body: BodyInit | null | undefined;
   service: string | undefined;
-  timeoutMs: number | undefined;
   onBehalfOf?: string | undefined;
-  signal: AbortSignal | null | undefined;
+  /** The caller's own signal: it ends an exchange (and the body a `fetch` caller reads later). */
+  callerSignal: AbortSignal | null | undefined;
+  /** The caller's `timeoutMs` and signal together, when given: they bound the whole call. */
+  deadline: Deadline | undefined;
   init: RequestInit;
   throwOnSpentBudget?: boolean;
 }
 
-/** Waits between attempts; the caller's abort ends the wait with a typed error. */
-async function pause(ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
-  try {
-    await sleep(ms, signal);
-  } catch (reason) {
-    throw new AbortedError(what, reason);
-  }
+/** An answer of `request`, read inside its attempt: the whole body on 2xx, the clipped error body else. */
+interface Answer {
+  ok: boolean;
+  status: number;
+  headers: Headers;
+  text: string;
+  /** What an error keeps of a failed answer's body (clipped, secrets removed). */
+  errorBody: unknown;
 }
+
+async function readAnswer(response: Response): Promise<Answer> {
+  const { ok, status, headers } = response;
+  if (ok) return { ok, status, headers, text: await response.text(), errorBody: undefined };
+  const raw = await readErrorText(response);
+  return { ok, status, headers, text: raw.text, errorBody: errorBodyOf(raw, requestOf(response)) };
+}
+
+/** The default of `http.maxResponseBytes`: 32 MiB. */
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** Bodies that can be sent again on a retry. A stream can be read only once. */
 function isReplayable(body: BodyInit | null | undefined): boolean {

@@ -1,14 +1,50 @@
-import { AbortedError, NetworkError, TimeoutError } from '../errors.js';
+import { NetworkError, RedirectRefusedError, ResponseTooLargeError, TimeoutError } from '../errors.js';
 import { redactUrl } from '../config/redact.js';
 import { parseRetryAfter } from '../tokens/backoff.js';
+import { Deadline } from './deadline.js';
+import { redactSecrets, secretsOfRequest } from './request-secrets.js';
 
 /** The fetch function the library calls; defaults to the global one (undici). */
 export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /**
- * One HTTP exchange with a deadline. The caller's signal and the timeout are combined; failures
- * become typed errors ({@link TimeoutError}, {@link AbortedError}, {@link NetworkError}) whose
- * messages carry the redacted URL only.
+ * Bodies of token endpoints, CSDS, the Login Service and key sets are small (a few KiB); 1 MiB
+ * leaves room for a large Login answer (`accountData`, every CSDS domain) and stops a flood early.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** What an error keeps of a failed answer's body: enough to read LivePerson's message, no more. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** Same-origin hops followed where following is allowed at all (key sets and discovery). */
+const MAX_REDIRECTS = 3;
+
+/** How one exchange treats its answer. */
+export interface SendLimits {
+  /** The largest body read, in bytes; a larger one fails with {@link ResponseTooLargeError}. */
+  maxBodyBytes?: number;
+  /**
+   * `refuse` (the default, for every request that carries a credential): any redirect is a
+   * {@link RedirectRefusedError}. `same-origin` (public documents only: key sets, discovery): up to
+   * three GET hops that stay on the same origin are followed; another origin or a downgrade to http
+   * is refused.
+   */
+  redirects?: 'refuse' | 'same-origin';
+}
+
+/** The request behind a response, kept so that an error body can be cleaned of the secrets it echoes. */
+const requests = new WeakMap<Response, { url: URL; init: RequestInit }>();
+
+/**
+ * One HTTP exchange, headers and body, within `timeoutMs`. The deadline is a timer of our own,
+ * cleared when the body is read to its end, cancelled or failed (an `AbortSignal.timeout()` merged
+ * with the caller's signal by `AbortSignal.any` can be collected with the request still pending, and
+ * the read then hangs for ever). The caller's signal ends the exchange too. Failures are typed:
+ * {@link TimeoutError}, {@link AbortedError}, {@link NetworkError} (resets mid-body included),
+ * {@link RedirectRefusedError}, {@link ResponseTooLargeError}; messages carry the redacted URL only.
+ *
+ * The answer's body streams through a guard that counts bytes and keeps the deadline, so reading
+ * it with `text()`, `json()` or a reader is bounded in time and size.
  */
 export async function sendOnce(
   fetchFn: FetchFn,
@@ -16,47 +52,218 @@ export async function sendOnce(
   init: RequestInit,
   timeoutMs: number,
   callerSignal?: AbortSignal | null,
+  limits: SendLimits = {},
 ): Promise<Response> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-  const what = `${init.method ?? 'GET'} ${redactUrl(url)}`;
+  const method = (init.method ?? 'GET').toUpperCase();
+  const what = `${method} ${redactUrl(url)}`;
+  const deadline = new Deadline(what, timeoutMs, callerSignal ?? undefined);
   try {
-    return await fetchFn(url, { ...init, signal });
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      let response: Response;
+      try {
+        response = await fetchFn(current, { ...init, redirect: 'manual', signal: deadline.signal });
+      } catch (error) {
+        throw deadline.failure(error);
+      }
+      const next = redirectTarget(response, current);
+      if (!next) return guard(response, deadline, limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, url, init);
+      await response.body?.cancel().catch(() => undefined);
+      const refusal = redirectRefusal(current, next, method, limits.redirects ?? 'refuse', hop);
+      if (refusal) throw new RedirectRefusedError(what, response.status, safeOrigin(next), refusal);
+      current = next;
+    }
   } catch (error) {
-    if (callerSignal?.aborted) throw new AbortedError(what, callerSignal.reason);
-    if (timeout.aborted) throw new TimeoutError(what, timeoutMs);
-    throw new NetworkError(what, error);
+    deadline.clear();
+    throw error;
   }
 }
 
-/** Reads a response body for an error: parsed JSON when it is JSON, else text, at most 4 KiB. */
-export async function readErrorBody(response: Response): Promise<unknown> {
-  let text: string;
+/** The `Location` of a redirect, resolved against the request URL; undefined when not a redirect. */
+function redirectTarget(response: Response, from: URL): URL | undefined {
+  if (![301, 302, 303, 307, 308].includes(response.status)) return undefined;
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
   try {
-    text = await response.text();
+    return new URL(location, from);
   } catch {
-    return undefined;
+    return new URL('invalid:');
   }
+}
+
+/** Why a redirect is not followed, or undefined when it may be. */
+function redirectRefusal(
+  from: URL,
+  to: URL,
+  method: string,
+  policy: 'refuse' | 'same-origin',
+  hop: number,
+): string | undefined {
+  if (to.protocol !== 'https:' && to.protocol !== 'http:') return 'not an http(s) URL';
+  if (from.protocol === 'https:' && to.protocol === 'http:') return 'it downgrades https to http';
+  if (to.origin !== from.origin) return 'it leaves the origin that CSDS or the configuration named';
+  if (policy === 'refuse')
+    return 'this request carries a credential and LivePerson is not documented to redirect it';
+  if (method !== 'GET' && method !== 'HEAD') return `only GET is followed, this is ${method}`;
+  if (hop + 1 > MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
+  return undefined;
+}
+
+function safeOrigin(url: URL): string {
+  return url.protocol === 'https:' || url.protocol === 'http:'
+    ? url.origin
+    : `a ${url.protocol || 'malformed'} URL`;
+}
+
+/** Null-body statuses: `new Response` refuses a body for them, and there is nothing to guard. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The response with its body behind the deadline and the byte limit. The deadline is cleared once
+ * the body ends, fails or is cancelled; a body nobody reads is ended by the deadline itself.
+ */
+function guard(
+  response: Response,
+  deadline: Deadline,
+  maxBytes: number,
+  url: URL,
+  init: RequestInit,
+): Response {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    deadline.abort();
+    throw new ResponseTooLargeError(deadline.what, maxBytes);
+  }
+  if (response.body === null || NULL_BODY.has(response.status)) {
+    deadline.clear();
+    requests.set(response, { url, init });
+    return response;
+  }
+  const reader = response.body.getReader();
+  let received = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          controller.error(deadline.failure(error));
+          deadline.clear();
+          return;
+        }
+        if (chunk.done) {
+          deadline.clear();
+          controller.close();
+          return;
+        }
+        received += chunk.value.byteLength;
+        if (received > maxBytes) {
+          const error = new ResponseTooLargeError(deadline.what, maxBytes);
+          deadline.abort();
+          reader.cancel(error).catch(() => undefined);
+          controller.error(error);
+          return;
+        }
+        controller.enqueue(chunk.value);
+      },
+      cancel(reason) {
+        deadline.clear();
+        return reader.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const guarded = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  requests.set(guarded, { url, init });
+  return guarded;
+}
+
+/** A body read as far as it was allowed, for an error: its text, and whether it was cut. */
+export interface ErrorBodyText {
+  text: string;
+  clipped: boolean;
+}
+
+/**
+ * Reads at most {@link MAX_ERROR_BODY_BYTES} of a failed answer and cancels the rest. A body that
+ * fails half-way (reset, deadline) gives what had arrived.
+ */
+export async function readErrorText(response: Response): Promise<ErrorBodyText> {
+  if (!response.body) return { text: '', clipped: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let clipped = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      if (size > MAX_ERROR_BODY_BYTES) {
+        clipped = true;
+        break;
+      }
+    }
+  } catch {
+    // What arrived before the failure is still worth showing.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = Buffer.concat(chunks, size).subarray(0, MAX_ERROR_BODY_BYTES);
+  return { text: bytes.toString('utf8'), clipped };
+}
+
+/**
+ * The body an error keeps: parsed JSON when it is whole JSON, else the text; clipped bodies say so;
+ * every secret the request carried (bearer, client secret, password, keys) is replaced by
+ * `[REDACTED]`, since some servers echo the request in their error answer.
+ */
+export function errorBodyOf(
+  { text, clipped }: ErrorBodyText,
+  request: { url: URL; init: RequestInit } | undefined,
+): unknown {
   if (text === '') return undefined;
-  const clipped = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
+  const clean = request ? redactSecrets(text, secretsOfRequest(request.url, request.init)) : text;
+  if (clipped) return `${clean}… [clipped at ${MAX_ERROR_BODY_BYTES / 1024} KiB]`;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(clean) as unknown;
   } catch {
-    return clipped;
+    return clean;
   }
+}
+
+/** Reads a failed answer's body for an error: see {@link readErrorText} and {@link errorBodyOf}. */
+export async function readErrorBody(response: Response): Promise<unknown> {
+  return errorBodyOf(await readErrorText(response), requests.get(response));
+}
+
+/** The request a response of {@link sendOnce} answered (for redacting what it echoes). */
+export function requestOf(response: Response): { url: URL; init: RequestInit } | undefined {
+  return requests.get(response);
 }
 
 /** LivePerson's request id for a response, when it sent one. */
-export function requestIdOf(response: Response): string | undefined {
+export function requestIdOf(response: { headers: Headers }): string | undefined {
   return response.headers.get('x-request-id') ?? response.headers.get('x-lp-request-id') ?? undefined;
 }
 
 /** Milliseconds from the response's `Retry-After`, if any. */
-export function retryAfterOf(response: Response): number | undefined {
+export function retryAfterOf(response: { headers: Headers }): number | undefined {
   return parseRetryAfter(response.headers.get('retry-after'));
 }
 
 /** True for the statuses a later attempt may not get: 408, 429 and 5xx except 501. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501);
+}
+
+/** True for the failures of one exchange that a new attempt may not meet: resets and deadlines. */
+export function isTransientFailure(error: unknown): boolean {
+  return error instanceof NetworkError || error instanceof TimeoutError;
 }

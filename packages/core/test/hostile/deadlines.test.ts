@@ -1,0 +1,270 @@
+/**
+ * Deadlines that always fire (hardening item 1) and typed failures (item 2), against upstreams of
+ * the test's own that stall, reset and refuse. Runs under --expose-gc: each stalled call is awaited
+ * while gc() runs every 20 ms, since a collected timer is exactly how a deadline used to vanish.
+ */
+import { afterEach, describe, expect, test } from '@jest/globals';
+import type { ServerResponse } from 'node:http';
+import net from 'node:net';
+import { generateKeyPair, SignJWT } from 'jose';
+import {
+  createConsumerVerifier,
+  createLpAuth,
+  isLpAuthError,
+  LpAuthError,
+  silentLogger,
+  type LpAuth,
+  type LpAuthOptions,
+} from '../../src/index.js';
+import { hostileServer, stallBody, timed, underGcPressure, type HostileServer } from './hostile-server.js';
+
+const ACCOUNT = '1234';
+const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
+const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function serve(handler: Parameters<typeof hostileServer>[0]): Promise<HostileServer> {
+  const server = await hostileServer(handler);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function lpAuth(sentinel: string, api: string, extra: Partial<LpAuthOptions> = {}): LpAuth {
+  const lp = createLpAuth({
+    accountId: ACCOUNT,
+    logger: silentLogger,
+    domains: { sentinel, accountConfigReadOnly: api, idp: api },
+    credentials: { appJwt: { clientId: 'client-id', clientSecret: 'a-client-secret-of-ours' } },
+    ...extra,
+    http: { timeoutMs: 300, retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 20 }, ...extra.http },
+  });
+  cleanups.push(() => lp.close());
+  return lp;
+}
+
+/** A token endpoint that works: a token valid for an hour. */
+function goodToken(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ access_token: 'header.payload.sig', token_type: 'Bearer', expires_in: 3600 }));
+}
+
+describe('every outgoing request ends within its deadline, headers and body, under forced GC', () => {
+  test('a token endpoint that sends headers and then stalls: typed timeout within 3× the deadline', async () => {
+    const sentinel = await serve((_req, res) => stallBody(res));
+    const lp = lpAuth(sentinel.url, sentinel.url);
+    const { ms, error } = await timed(() =>
+      underGcPressure(lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS })),
+    );
+    expect(isLpAuthError(error)).toBe(true);
+    // One attempt (maxAttempts 1): the budget error carries the timeout as its cause.
+    expect(
+      JSON.stringify([(error as LpAuthError).code, ((error as LpAuthError).cause as LpAuthError)?.code]),
+    ).toMatch(/timeout/);
+    expect(ms).toBeLessThan(900);
+    expect(sentinel.seen.filter((r) => r.url.startsWith(TOKEN_PATH))).toHaveLength(1);
+  });
+
+  test('an API body that stalls, with a caller signal that never fires: timeout, not a hang', async () => {
+    const api = await serve((req, res) => (req.url.startsWith(TOKEN_PATH) ? goodToken(res) : stallBody(res)));
+    const lp = lpAuth(api.url, api.url);
+    const never = new AbortController();
+    const { ms, error } = await timed(() =>
+      underGcPressure(
+        lp.clients.appJwt!.request({
+          service: 'accountConfigReadOnly',
+          path: SKILLS,
+          method: 'POST',
+          json: {},
+          signal: never.signal,
+        }),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'timeout' });
+    expect(ms).toBeLessThan(900);
+  });
+
+  test('fetch(): the body the caller reads later is still bounded by the deadline', async () => {
+    const api = await serve((req, res) =>
+      req.url.startsWith(TOKEN_PATH) ? goodToken(res) : stallBody(res, 'text/plain'),
+    );
+    const lp = lpAuth(api.url, api.url);
+    const response = await lp.clients.appJwt!.fetch('/api/skills', {
+      service: 'accountConfigReadOnly',
+      method: 'POST',
+    });
+    expect(response.status).toBe(200);
+    const { ms, error } = await timed(() => underGcPressure(response.text()));
+    expect(error).toMatchObject({ code: 'timeout' });
+    expect(ms).toBeLessThan(900);
+  });
+
+  test("a caller's timeoutMs bounds the whole call, the token fetch it triggers included", async () => {
+    // The token endpoint never answers; the client's own per-exchange deadline is long.
+    const sentinel = await serve(() => undefined);
+    const lp = lpAuth(sentinel.url, sentinel.url, { http: { timeoutMs: 20_000 } });
+    const { ms, error } = await timed(() =>
+      underGcPressure(
+        lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, timeoutMs: 300 }),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'timeout' });
+    expect(ms).toBeLessThan(900);
+  });
+
+  test("a caller's signal ends a call waiting for a token, with a typed error", async () => {
+    const sentinel = await serve(() => undefined);
+    const lp = lpAuth(sentinel.url, sentinel.url, { http: { timeoutMs: 20_000 } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const { ms, error } = await timed(() =>
+      lp.clients.appJwt!.request({
+        service: 'accountConfigReadOnly',
+        path: SKILLS,
+        signal: controller.signal,
+      }),
+    );
+    expect(error).toMatchObject({ code: 'aborted' });
+    expect(ms).toBeLessThan(600);
+  });
+
+  test('single-flight waiters are released together, with the same typed error, after one token call', async () => {
+    const sentinel = await serve((_req, res) => stallBody(res));
+    const lp = lpAuth(sentinel.url, sentinel.url);
+    const calls = Array.from({ length: 20 }, () =>
+      timed(() => lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS })),
+    );
+    const results = await underGcPressure(Promise.all(calls));
+    expect(new Set(results.map((r) => (r.error as LpAuthError).code)).size).toBe(1);
+    expect(results.every((r) => isLpAuthError(r.error) && r.ms < 900)).toBe(true);
+    expect(sentinel.seen).toHaveLength(1);
+  });
+
+  test('CSDS that stalls mid-body: csds_unavailable within 3× the deadline', async () => {
+    const csds = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"baseURIs":[');
+    });
+    const lp = createLpAuth({
+      accountId: ACCOUNT,
+      logger: silentLogger,
+      csds: { baseUrl: csds.url },
+      http: { timeoutMs: 300, retry: { maxAttempts: 1 } },
+      credentials: { orchestratorV1: { apiKey: 'an-api-key-of-ours' } },
+    });
+    cleanups.push(() => lp.close());
+    const { ms, error } = await timed(() => underGcPressure(lp.domains.resolve('accountConfigReadOnly')));
+    expect(error).toMatchObject({ code: 'csds_unavailable' });
+    expect(String((error as Error).message)).toMatch(/timed out after 300 ms/);
+    expect(ms).toBeLessThan(900);
+  });
+
+  test('a consumer JWKS and an OpenID discovery document that stall: the verification fails in bound', async () => {
+    const idp = await serve((req, res) => {
+      if (req.url === '/.well-known/openid-configuration') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"issuer":');
+        return;
+      }
+      stallBody(res);
+    });
+    const jwksVerifier = createConsumerVerifier(
+      { issuer: idp.url, jwksUri: `${idp.url}/jwks`, jwks: { timeoutMs: 300 } },
+      { logger: silentLogger },
+    );
+    const discovered = createConsumerVerifier(
+      { issuer: idp.url, jwks: { timeoutMs: 300 } },
+      { logger: silentLogger },
+    );
+    cleanups.push(async () => {
+      jwksVerifier.close();
+      discovered.close();
+    });
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ sub: 'consumer-1' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(idp.url)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    for (const verifier of [jwksVerifier, discovered]) {
+      const { ms, error } = await timed(() => underGcPressure(verifier.verify(token)));
+      expect(error).toMatchObject({ code: 'jwks_unavailable' });
+      expect(ms).toBeLessThan(900);
+    }
+    expect(idp.seen.map((r) => r.url)).toEqual(['/jwks', '/.well-known/openid-configuration']);
+  });
+});
+
+describe('every failure of request() and fetch() is typed', () => {
+  test('a reset mid-body on a GET is retried within the budget, and the caller gets the answer', async () => {
+    let apiCalls = 0;
+    const api = await serve((req, res, raw) => {
+      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+      apiCalls += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (apiCalls === 1) {
+        res.write('[{"id":');
+        setTimeout(() => raw.socket.destroy(), 20);
+        return;
+      }
+      res.end('[{"id":1}]');
+    });
+    const lp = lpAuth(api.url, api.url, {
+      http: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
+    });
+    const { data } = await lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
+    expect(data).toEqual([{ id: 1 }]);
+    expect(apiCalls).toBe(2);
+  });
+
+  test('a reset mid-body on a POST is a network_error, sent once (not repeated)', async () => {
+    let apiCalls = 0;
+    const api = await serve((req, res, raw) => {
+      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+      apiCalls += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"a":');
+      setTimeout(() => raw.socket.destroy(), 20);
+    });
+    const lp = lpAuth(api.url, api.url, {
+      http: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
+    });
+    const error = await lp.clients
+      .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST', json: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LpAuthError);
+    expect(error).toMatchObject({ code: 'network_error' });
+    expect(apiCalls).toBe(1);
+  });
+
+  test('fetch(): a reset while the caller reads the body is a typed network_error', async () => {
+    const api = await serve((req, res, raw) => {
+      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+      setTimeout(() => raw.socket.destroy(), 20);
+    });
+    const lp = lpAuth(api.url, api.url);
+    const response = await lp.clients.appJwt!.fetch(SKILLS, { service: 'accountConfigReadOnly' });
+    await expect(response.text()).rejects.toMatchObject({ code: 'network_error' });
+  });
+
+  test('a refused connection names ECONNREFUSED, not just "fetch failed"', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const lp = lpAuth(`http://127.0.0.1:${port}`, `http://127.0.0.1:${port}`);
+    const error = await lp.clients
+      .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS })
+      .catch((e: unknown) => e);
+    const messages = [(error as Error).message, ((error as Error).cause as Error | undefined)?.message].join(
+      ' | ',
+    );
+    expect(messages).toMatch(/ECONNREFUSED/);
+    expect(isLpAuthError(error)).toBe(true);
+  });
+});
