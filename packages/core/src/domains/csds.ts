@@ -166,7 +166,11 @@ export class DomainResolver {
     }
     const domains = this.#parse(body);
     if (domains.size === 0) {
-      throw new CsdsUnavailableError(this.#o.accountId, 'CSDS answered without any service.');
+      const [service, refused] = [...this.#refused][0] ?? [];
+      const why = refused
+        ? `CSDS listed service "${service}" at ${refused}, which is not an http(s) host; refused.`
+        : 'CSDS answered without any service.';
+      throw new CsdsUnavailableError(this.#o.accountId, why);
     }
     return { domains, fetchedAt: this.#now() };
   }
