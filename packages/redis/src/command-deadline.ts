@@ -49,22 +49,31 @@ export function withDeadline<T>(
   late: LateAnswer<T>,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
     let timedOut = false;
     const timer = setTimeout(() => {
-      timedOut = true;
-      const error = new RedisCommandTimeoutError(command, timeoutMs);
-      reject(error);
-      late.onTimeout(error);
+      // After the event loop was blocked (a busy process), timers run before sockets are read: the
+      // reply may be waiting, unread. setImmediate runs after the next read, so only a reply that
+      // has not arrived by now times the command out.
+      setImmediate(() => {
+        if (settled) return;
+        timedOut = true;
+        const error = new RedisCommandTimeoutError(command, timeoutMs);
+        reject(error);
+        late.onTimeout(error);
+      });
     }, timeoutMs);
     pending.then(
       (reply) => {
         if (!timedOut) {
+          settled = true;
           clearTimeout(timer);
           resolve(reply);
         } else late.onLateReply?.(reply);
       },
       (error: unknown) => {
         // After the deadline this changes nothing: the promise has already been rejected.
+        settled = true;
         clearTimeout(timer);
         reject(error);
       },

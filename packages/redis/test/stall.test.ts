@@ -189,6 +189,28 @@ describeRedis(`Redis connected but not answering (commandTimeoutMs ${DEADLINE_MS
     expect(logger.warnings().join('\n')).not.toContain(KEY.toString('hex'));
   });
 
+  test('a busy process is not a stalled Redis: a reply that came while the event loop was blocked is taken', async () => {
+    const { store, outageWarnings } = instance(uniquePrefix('stall-busy'));
+    await store.set('busy', { v: 1 }, 60_000);
+    const reading = store.get('busy');
+    // Let the store reach sendCommand (a few promise steps); node-redis then writes from a
+    // setImmediate, so ours, queued after it, blocks right after the write, before any read.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const until = performance.now() + 2 * DEADLINE_MS;
+        while (performance.now() < until) {
+          // busy: Redis answers meanwhile, and its reply waits in the socket, unread
+        }
+        resolve();
+      }),
+    );
+    // The deadline timer runs before the socket is read; the reply must still win.
+    expect(await reading).toEqual({ v: 1 });
+    expect(store.degraded).toBe(false);
+    expect(outageWarnings()).toHaveLength(0);
+  });
+
   test('deadline timers end with their command, and a store closed while Redis is paused closes and is collected', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) throw new Error('run this suite with node --expose-gc (the package test script does)');
