@@ -20,3 +20,4 @@ export {
   type UnreadableReason,
 } from './value-cipher.js';
 export { RELEASE_SCRIPT } from './redis-lock.js';
+export { RedisCommandTimeoutError } from './command-deadline.js';

@@ -36,7 +36,11 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Where outage and unreadable-value warnings go (the core's Logger shape). Default stderr. */
   logger?: Logger;
-  /** A Redis command not answered within this is treated as an outage for that call. Default 1000 ms. */
+  /**
+   * The store's own deadline on every Redis command, written or not (node-redis drops its timeout once
+   * a command is written). Past it, the call answers from memory and the store works from memory until
+   * Redis answers again. Default 1000 ms.
+   */
   commandTimeoutMs?: number;
   /**
    * How long calls wait for the first connection before working from memory (a client from `url`
