@@ -2,7 +2,8 @@ import { ClosedError } from '../errors.js';
 import { stderrLogger, type Logger } from '../config/logger.js';
 import { LpAuthEventBus } from '../events.js';
 import type { FetchFn } from '../http/send.js';
-import { impliedAlgorithm, isSupportedAlgorithm, verifySignature } from './algorithms.js';
+import { isSupportedAlgorithm, verifySignature } from './algorithms.js';
+import { candidateKeys } from './candidates.js';
 import { checkClaims, type ClaimRules } from './claims.js';
 import { checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
 import { discoverJwksUri } from './discovery.js';
@@ -256,23 +257,18 @@ export class ConsumerVerifier {
         { issuer: iss },
       );
     }
-    // A key verifies only algorithms of its own type (no RSA key as an HMAC secret, no RS256 with
-    // an EC key), and, without an explicit list, only RS256 or the algorithm the key stands for.
-    const candidates = keys.filter(
-      (k) =>
-        k.algorithms.includes(alg) &&
-        (explicit || alg === 'RS256' || alg === k.alg || alg === impliedAlgorithm(k.key)),
-    );
-    if (candidates.length === 0) {
-      throw new ConsumerTokenError(
-        'algorithm_not_allowed',
-        `The issuer's key cannot verify "${alg}" tokens.`,
-        { issuer: iss },
-      );
+    const candidates = candidateKeys(keys, alg, explicit, kid, iss);
+    let keysTried = 0;
+    const key = candidates.find((k) => {
+      keysTried += 1;
+      return verifySignature(alg, k.key, decoded.signingInput, decoded.signature);
+    });
+    if (!key) {
+      throw new ConsumerTokenError('signature_invalid', "The token's signature is invalid.", {
+        issuer: iss,
+        keysTried,
+      });
     }
-    const key = candidates.find((k) => verifySignature(alg, k.key, decoded.signingInput, decoded.signature));
-    if (!key)
-      throw new ConsumerTokenError('signature_invalid', "The token's signature is invalid.", { issuer: iss });
     checkClaims(payload, issuer.rules, this.#now());
     return { identity: consumerIdentity(payload, token), key, source: issuer.source };
   }
