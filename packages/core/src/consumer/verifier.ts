@@ -4,8 +4,8 @@ import { LpAuthEventBus } from '../events.js';
 import type { FetchFn } from '../http/send.js';
 import { isSupportedAlgorithm, verifySignature } from './algorithms.js';
 import { candidateKeys } from './candidates.js';
-import { checkClaims, type ClaimRules } from './claims.js';
-import { checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
+import { checkClaims, tokenAgeEndsAt, type ClaimRules } from './claims.js';
+import { checkCompactCharacters, checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
 import { discoverJwksUri } from './discovery.js';
 import { ConsumerTokenError, type BearerChallengeOptions } from './errors.js';
 import { extractBearerToken, type BearerRequestParts } from './extract.js';
@@ -20,6 +20,7 @@ import {
   type ResolvedIssuer,
 } from './options.js';
 import { RemoteKeySet, StaticKeySource, type KeySource } from './remote-key-set.js';
+import { checkTokenType } from './token-type.js';
 import { VerifiedTokenCache } from './verified-cache.js';
 
 /** What the verifier talks to; `createLpAuth` passes its own, standalone use takes the defaults. */
@@ -105,6 +106,7 @@ export class ConsumerVerifier {
         ...(config.audience ? { audience: config.audience } : {}),
         ...(config.authorizedParty ? { authorizedParty: config.authorizedParty } : {}),
         ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+        ...(options.maxTokenAgeMs !== undefined ? { maxTokenAgeMs: options.maxTokenAgeMs } : {}),
       };
       this.#issuers.set(config.issuer, { config, source, rules });
     }
@@ -152,7 +154,7 @@ export class ConsumerVerifier {
           this.#inflight.set(token, flight);
         }
         const verified = await flight;
-        this.#cache.set(token, verified.identity, verified.key, verified.source);
+        this.#cache.set(token, verified.identity, verified.key, verified.source, this.#endsAt(verified));
         identity = verified.identity;
       }
       if (options.nonce !== undefined || options.maxAgeMs !== undefined) {
@@ -196,6 +198,7 @@ export class ConsumerVerifier {
   }
 
   async #verifyUncached(token: string): Promise<Verified> {
+    checkCompactCharacters(token);
     let jws = token;
     if (isCompactJwe(token)) jws = await decryptNestedJwt(token, this.options.decryptionKey);
     else if (this.options.requireEncryption) {
@@ -225,6 +228,7 @@ export class ConsumerVerifier {
       // verifier would read (base64url-decoded) is not the one its header says was signed.
       throw new ConsumerTokenError('token_malformed', 'The token declares an unencoded payload ("b64").');
     }
+    checkTokenType(header.typ, this.options.typ);
     const iss = payload.iss;
     if (typeof iss !== 'string')
       throw new ConsumerTokenError('claim_missing', 'The token has no "iss" claim, which is required.');
@@ -271,6 +275,13 @@ export class ConsumerVerifier {
     }
     checkClaims(payload, issuer.rules, this.#now());
     return { identity: consumerIdentity(payload, token), key, source: issuer.source };
+  }
+
+  /** When a verified token stops passing: its `exp`, or earlier when `maxTokenAge` says so. */
+  #endsAt({ identity }: Verified): number {
+    const maxAge = this.options.maxTokenAgeMs;
+    if (maxAge === undefined) return identity.expiresAt;
+    return Math.min(identity.expiresAt, tokenAgeEndsAt(identity.claims, maxAge));
   }
 
   #rejected(error: unknown): unknown {
