@@ -181,7 +181,7 @@ describe('attacks and broken rules, one per token', () => {
   test('a changed header fails the signature check', async () => {
     const verifier = verifierFor({ key: [consoleKey(rsa)] });
     await expectRejected(
-      verifier.verify(withHeader(await sign(claims(), rsa), { typ: 'application/jwt' })),
+      verifier.verify(withHeader(await sign(claims(), rsa), { typ: 'at+jwt' })),
       'signature_invalid',
     );
   });

@@ -228,7 +228,6 @@ export class ConsumerVerifier {
       // verifier would read (base64url-decoded) is not the one its header says was signed.
       throw new ConsumerTokenError('token_malformed', 'The token declares an unencoded payload ("b64").');
     }
-    checkTokenType(header.typ, this.options.typ);
     const iss = payload.iss;
     if (typeof iss !== 'string')
       throw new ConsumerTokenError('claim_missing', 'The token has no "iss" claim, which is required.');
@@ -273,6 +272,9 @@ export class ConsumerVerifier {
         keysTried,
       });
     }
+    // After the signature: a tampered header is a forgery (signature_invalid); a genuine token of
+    // another kind (an access token, a logout token) from the same IdP is token_type_invalid.
+    checkTokenType(header.typ, this.options.typ);
     checkClaims(payload, issuer.rules, this.#now());
     return { identity: consumerIdentity(payload, token), key, source: issuer.source };
   }
