@@ -257,9 +257,13 @@ describe('attacks and broken rules, one per token', () => {
   test('a wrong or missing audience is refused when an audience is configured', async () => {
     const verifier = verifierFor({ audience: ['orders', 'billing'] });
     await expect(
-      verifier.verify(await sign(claims({ aud: ['other', 'billing'], azp: 'brand-web' }), rsa)),
+      verifier.verify(await sign(claims({ aud: ['other', 'billing'], azp: 'billing' }), rsa)),
     ).resolves.toBeDefined();
-    // Several audiences need an azp (OIDC Core §3.1.3.7).
+    // Several audiences need an azp, and it must be ours (OIDC Core §3.1.3.7).
+    await expectRejected(
+      verifier.verify(await sign(claims({ aud: ['other', 'billing'], azp: 'brand-web' }), rsa)),
+      'authorized_party_mismatch',
+    );
     await expectRejected(
       verifier.verify(await sign(claims({ aud: ['other', 'billing'] }), rsa)),
       'claim_missing',

@@ -16,7 +16,7 @@ import { secret } from './secret.js';
  * | `LP_OAUTH1_CONSUMER_KEY`, `LP_OAUTH1_CONSUMER_SECRET`, `LP_OAUTH1_TOKEN`, `LP_OAUTH1_TOKEN_SECRET` | `credentials.oauth1` |
  * | `LP_LOGIN_USERNAME`, `LP_LOGIN_PASSWORD` (user), or `LP_LOGIN_APP_KEY`, `LP_LOGIN_SECRET`, `LP_LOGIN_ACCESS_TOKEN`, `LP_LOGIN_ACCESS_TOKEN_SECRET` (bot), `LP_LOGIN_KEEPALIVE_MS` | `credentials.login` |
  * | `LP_HTTP_TIMEOUT_MS` | `http.timeoutMs` |
- * | `LP_CONSUMER_ISSUER`, `LP_CONSUMER_JWKS_URI`, `LP_CONSUMER_PUBLIC_KEY` (base64 SPKI or PEM), `LP_CONSUMER_AUDIENCE` (comma-separated) | `consumer` |
+ * | `LP_CONSUMER_ISSUER`, `LP_CONSUMER_JWKS_URI`, `LP_CONSUMER_PUBLIC_KEY` (base64 SPKI or PEM), `LP_CONSUMER_AUDIENCE` (comma-separated), `LP_CONSUMER_MAX_TOKEN_AGE` (seconds or `10m`) | `consumer` |
  *
  * Secret values come back wrapped as `Secret`, so the returned object prints none of them.
  */
@@ -116,10 +116,13 @@ function consumerFromEnv(get: (name: string) => string | undefined): LpAuthOptio
   const jwksUri = get('LP_CONSUMER_JWKS_URI');
   const key = get('LP_CONSUMER_PUBLIC_KEY');
   const audience = get('LP_CONSUMER_AUDIENCE');
+  const maxTokenAge = get('LP_CONSUMER_MAX_TOKEN_AGE');
   if (!issuer) return undefined;
   return {
     issuer,
     ...(jwksUri ? { jwksUri } : {}),
+    // Seconds or a duration ('10m'); validated with the other consumer options.
+    ...(maxTokenAge ? { maxTokenAge } : {}),
     // A PEM in an environment variable often has its line breaks written as \n.
     ...(key ? { key: key.replaceAll('\\n', '\n') } : {}),
     ...(audience

@@ -4,7 +4,10 @@ import { ConsumerTokenError } from './errors.js';
 export interface ClaimRules {
   /** Accepted `aud` values; the token's `aud` must contain one. Unset: `aud` is not checked. */
   audience?: readonly string[];
-  /** Accepted `azp` values. Unset: `azp` is not checked. */
+  /**
+   * Accepted `azp` values. Unset: an `azp`, when the token has one, must be one of `audience`
+   * (OIDC Core §3.1.3.7: it names the client the token was issued to, which is us).
+   */
   authorizedParty?: readonly string[];
   /** Leeway for `exp`, `nbf`, `iat` and `auth_time`, in milliseconds. */
   clockToleranceMs: number;
@@ -14,6 +17,8 @@ export interface ClaimRules {
   nonce?: string;
   /** Longest time since the consumer authenticated (`auth_time`), in milliseconds. */
   maxAgeMs?: number;
+  /** Longest time since the token was issued (`iat`), in milliseconds. */
+  maxTokenAgeMs?: number;
 }
 
 // 10^11 seconds is the year 5138, while 10^11 milliseconds was 1973: a time claim above it is a
@@ -65,6 +70,9 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
   if ((payload.iat as number) * 1000 > nowMs + tolerance) {
     fail('token_not_yet_valid', 'The token was issued in the future ("iat"); check the clocks.');
   }
+  if (rules.maxTokenAgeMs !== undefined && tokenAgeEndsAt(payload, rules.maxTokenAgeMs) < nowMs - tolerance) {
+    fail('token_too_old', 'The token was issued longer ago than the maximum token age allows ("iat").');
+  }
   if (rules.audience) {
     checkAudience(payload.aud, rules.audience, fail);
     // OIDC Core §3.1.3.7 (4): a token for several audiences names the party it was issued to, so
@@ -78,6 +86,13 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
       fail('claim_missing', 'The token has no "azp" claim, which is required.');
     if (!rules.authorizedParty.includes(payload.azp as string)) {
       fail('authorized_party_mismatch', 'The token\'s "azp" is not an accepted authorized party.');
+    }
+  } else if (rules.audience && payload.azp !== undefined) {
+    // OIDC Core §3.1.3.7 (5): a token issued to another client (its azp) is that client's, even
+    // when our client id is among its audiences.
+    if (typeof payload.azp !== 'string') fail('claim_invalid', 'The "azp" claim must be a string.');
+    if (!rules.audience.includes(payload.azp as string)) {
+      fail('authorized_party_mismatch', 'The token\'s "azp" is not one of the accepted audiences.');
     }
   }
   if (rules.nonce !== undefined && payload.nonce !== rules.nonce) {
@@ -94,6 +109,11 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
       fail('max_age_exceeded', 'The consumer authenticated longer ago than the maximum age allows.');
     }
   }
+}
+
+/** When a token stops passing `maxTokenAge`, in epoch milliseconds (before clock tolerance). */
+export function tokenAgeEndsAt(payload: Record<string, unknown>, maxTokenAgeMs: number): number {
+  return (payload.iat as number) * 1000 + maxTokenAgeMs;
 }
 
 function checkAudience(

@@ -27,6 +27,24 @@ export function checkTokenSize(token: string, maxLength: number): void {
   }
 }
 
+const COMPACT = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * Refuses anything but the compact serialization's alphabet before the token is split: a JWS or
+ * JWE in JSON serialization (RFC 7515 §7.2, it starts with `{`) is not a bearer token, and a
+ * stray character would otherwise be reported by whichever later step tripped on it (a JSON
+ * document with four dots in its values used to read as an undecryptable JWE).
+ */
+export function checkCompactCharacters(token: string): void {
+  if (COMPACT.test(token)) return;
+  throw new ConsumerTokenError(
+    'token_malformed',
+    token.startsWith('{')
+      ? 'The token is in JSON serialization; only the compact serialization (three or five base64url parts) is accepted.'
+      : 'The token contains characters outside base64url and ".".',
+  );
+}
+
 /** Whether the token is a JWE (five segments) rather than a JWS (three). */
 export function isCompactJwe(token: string): boolean {
   let dots = 0;

@@ -8,7 +8,7 @@ import type { HttpErrorResponse } from '../http/error-response.js';
  * |---|---|---|
  * | `token_missing` | 401 | (none: only the `Bearer realm` challenge) |
  * | `multiple_tokens`, `token_location_not_allowed`, `malformed_authorization` | 400 | `invalid_request` |
- * | `token_too_large`, `token_malformed`, `algorithm_not_allowed`, `issuer_mismatch`, `key_not_found`, `signature_invalid`, `token_expired`, `token_not_yet_valid`, `time_in_milliseconds`, `claim_missing`, `claim_invalid`, `audience_mismatch`, `authorized_party_mismatch`, `nonce_mismatch`, `max_age_exceeded`, `decryption_failed`, `encryption_required` | 401 | `invalid_token` |
+ * | `token_too_large`, `token_malformed`, `algorithm_not_allowed`, `issuer_mismatch`, `key_not_found`, `key_ambiguous`, `signature_invalid`, `token_type_invalid`, `token_expired`, `token_not_yet_valid`, `token_too_old`, `time_in_milliseconds`, `claim_missing`, `claim_invalid`, `audience_mismatch`, `authorized_party_mismatch`, `nonce_mismatch`, `max_age_exceeded`, `decryption_failed`, `encryption_required` | 401 | `invalid_token` |
  * | `claim_check_failed` | 403 | `insufficient_scope` |
  */
 export type ConsumerTokenErrorCode =
@@ -21,9 +21,12 @@ export type ConsumerTokenErrorCode =
   | 'algorithm_not_allowed'
   | 'issuer_mismatch'
   | 'key_not_found'
+  | 'key_ambiguous'
   | 'signature_invalid'
+  | 'token_type_invalid'
   | 'token_expired'
   | 'token_not_yet_valid'
+  | 'token_too_old'
   | 'time_in_milliseconds'
   | 'claim_missing'
   | 'claim_invalid'
@@ -87,12 +90,22 @@ export class ConsumerTokenError extends LpAuthError {
   readonly bearerError: BearerErrorKind;
   /** The `iss` of the token, when it was readable; never anything secret. */
   readonly issuer?: string;
+  /**
+   * How many signature checks the token cost before it was refused (`signature_invalid`: each
+   * candidate key tried; `key_ambiguous`: none). Undefined when no key was looked at.
+   */
+  readonly keysTried?: number;
   #challenge: BearerChallengeOptions;
 
   constructor(
     code: ConsumerTokenErrorCode,
     message: string,
-    options: { issuer?: string; cause?: unknown; challenge?: BearerChallengeOptions } = {},
+    options: {
+      issuer?: string;
+      cause?: unknown;
+      challenge?: BearerChallengeOptions;
+      keysTried?: number;
+    } = {},
   ) {
     const kind = bearerErrorKind(code);
     const status = kind === 'invalid_request' ? 400 : kind === 'insufficient_scope' ? 403 : 401;
@@ -101,6 +114,7 @@ export class ConsumerTokenError extends LpAuthError {
     super(code, clip(message, 300), { httpStatus: status, cause: options.cause });
     this.bearerError = kind;
     if (options.issuer !== undefined) this.issuer = clip(options.issuer, 256);
+    if (options.keysTried !== undefined) this.keysTried = options.keysTried;
     this.#challenge = options.challenge ?? {};
   }
 
@@ -136,7 +150,11 @@ export class ConsumerTokenError extends LpAuthError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), ...(this.issuer ? { issuer: this.issuer } : {}) };
+    return {
+      ...super.toJSON(),
+      ...(this.issuer ? { issuer: this.issuer } : {}),
+      ...(this.keysTried !== undefined ? { keysTried: this.keysTried } : {}),
+    };
   }
 }
 

@@ -7,6 +7,8 @@ import { DEFAULT_MAX_TOKEN_LENGTH } from './compact.js';
 import type { TokenLocations } from './extract.js';
 import { importStaticKeys, type ConsumerKeyInput, type VerificationKey } from './keys.js';
 import { DEFAULT_JWKS_POLICY, type JwksPolicy } from './remote-key-set.js';
+import { durationMs } from './duration.js';
+import { normalizeTokenType } from './token-type.js';
 
 /**
  * One identity provider whose tokens are accepted. Give `issuer` and at most one of `key` and
@@ -24,7 +26,10 @@ export interface ConsumerIssuerOptions {
   jwksUri?: string;
   /** Accepted `aud` values. Default: `aud` is not checked (LivePerson does not require it). */
   audience?: string | readonly string[];
-  /** Accepted `azp` values. Default: not checked. */
+  /**
+   * Accepted `azp` values. Default: with an `audience`, a token's `azp` (when present) must be one
+   * of the audiences (OIDC Core §3.1.3.7: our client id); without one, `azp` is not checked.
+   */
   authorizedParty?: string | readonly string[];
   /** Algorithms accepted from this issuer. Default: the verifier's `algorithms`. */
   algorithms?: readonly ConsumerAlgorithm[];
@@ -50,6 +55,19 @@ export interface ConsumerVerifierOptions extends Partial<ConsumerIssuerOptions> 
   requiredClaims?: readonly string[];
   /** Longest time since the consumer logged in (`auth_time` then required). Default: not checked. */
   maxAgeMs?: number;
+  /**
+   * Longest time since the token was issued (`iat`), with `clockToleranceMs`: a number of seconds
+   * or a duration string (`'10m'`, `'2 hours'`, `'1d'`). An older token is `token_too_old`, even when
+   * its `exp` is far away. Default: not checked. Env `LP_CONSUMER_MAX_TOKEN_AGE`.
+   */
+  maxTokenAge?: number | string;
+  /**
+   * The `typ` header the token must carry (RFC 8725 §3.11 explicit typing), compared
+   * case-insensitively with `application/` optional: `'at+jwt'` for RFC 9068 access tokens.
+   * Default: the token must look like an id_token (no `typ`, `JWT` or `application/jwt`); any
+   * other type (`at+jwt`, `secevent+jwt`, `logout+jwt`, …) is `token_type_invalid`.
+   */
+  typ?: string;
   /** JWKS caching and refresh. */
   jwks?: Partial<JwksPolicy>;
   /**
@@ -90,6 +108,10 @@ export interface ResolvedConsumerOptions {
   maxTokenLength: number;
   requiredClaims: readonly string[];
   maxAgeMs?: number;
+  /** `maxTokenAge` in milliseconds. */
+  maxTokenAgeMs?: number;
+  /** The required `typ`, normalized (lower case, without `application/`). */
+  typ?: string;
   jwks: JwksPolicy;
   decryptionKey?: KeyObject;
   requireEncryption: boolean;
@@ -156,12 +178,31 @@ export function resolveConsumerOptions(
     throw new ConfigError(f('realm'), 'must be printable ASCII without quotes or backslashes.');
   }
   if (options.maxAgeMs !== undefined) resolved.maxAgeMs = positive(f('maxAgeMs'), options.maxAgeMs, 0);
+  if (options.maxTokenAge !== undefined) {
+    const ms = durationMs(options.maxTokenAge);
+    if (ms === undefined) {
+      throw new ConfigError(
+        f('maxTokenAge'),
+        "must be a positive number of seconds or a duration such as '10m', '2h' or '1d'.",
+      );
+    }
+    resolved.maxTokenAgeMs = ms;
+  }
+  if (options.typ !== undefined) resolved.typ = tokenType(f('typ'), options.typ);
   if (options.decryptionKey !== undefined)
     resolved.decryptionKey = privateKey(f('decryptionKey'), options.decryptionKey);
   if (resolved.requireEncryption && !resolved.decryptionKey) {
     throw new ConfigError(f('decryptionKey'), 'is required when requireEncryption is true.');
   }
   return resolved;
+}
+
+function tokenType(field: string, value: unknown): string {
+  // A media type (RFC 6838 names), e.g. "at+jwt" or "application/at+jwt".
+  if (typeof value !== 'string' || !/^(application\/)?[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/i.test(value)) {
+    throw new ConfigError(field, 'must be a media type such as "at+jwt" or "application/at+jwt".');
+  }
+  return normalizeTokenType(value);
 }
 
 function resolveIssuer(

@@ -8,6 +8,8 @@ interface Entry {
   identity: ConsumerIdentity;
   key: VerificationKey;
   source: KeySource;
+  /** When the entry stops vouching, epoch ms: the token's `exp`, or sooner under `maxTokenAge`. */
+  endsAt: number;
 }
 
 /** How often, at most, the whole cache is walked for entries that ended (about 5 ms per 100 000). */
@@ -57,11 +59,17 @@ export class VerifiedTokenCache {
     return entry.identity;
   }
 
-  set(token: string, identity: ConsumerIdentity, key: VerificationKey, source: KeySource): void {
+  set(
+    token: string,
+    identity: ConsumerIdentity,
+    key: VerificationKey,
+    source: KeySource,
+    endsAt = identity.expiresAt,
+  ): void {
     if (this.#max <= 0) return;
     const lookup = lookupKey(token);
     this.#entries.delete(lookup);
-    this.#entries.set(lookup, { token, identity, key, source });
+    this.#entries.set(lookup, { token, identity, key, source, endsAt });
     while (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
@@ -85,5 +93,5 @@ export class VerifiedTokenCache {
 }
 
 function ended(entry: Entry, nowMs: number, toleranceMs: number): boolean {
-  return entry.identity.expiresAt <= nowMs - toleranceMs || !entry.source.isCurrent(entry.key);
+  return entry.endsAt <= nowMs - toleranceMs || !entry.source.isCurrent(entry.key);
 }

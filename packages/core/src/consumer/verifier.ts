@@ -2,9 +2,10 @@ import { ClosedError } from '../errors.js';
 import { stderrLogger, type Logger } from '../config/logger.js';
 import { LpAuthEventBus } from '../events.js';
 import type { FetchFn } from '../http/send.js';
-import { impliedAlgorithm, isSupportedAlgorithm, verifySignature } from './algorithms.js';
-import { checkClaims, type ClaimRules } from './claims.js';
-import { checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
+import { isSupportedAlgorithm, verifySignature } from './algorithms.js';
+import { candidateKeys } from './candidates.js';
+import { checkClaims, tokenAgeEndsAt, type ClaimRules } from './claims.js';
+import { checkCompactCharacters, checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
 import { discoverJwksUri } from './discovery.js';
 import { ConsumerTokenError, type BearerChallengeOptions } from './errors.js';
 import { extractBearerToken, type BearerRequestParts } from './extract.js';
@@ -19,6 +20,7 @@ import {
   type ResolvedIssuer,
 } from './options.js';
 import { RemoteKeySet, StaticKeySource, type KeySource } from './remote-key-set.js';
+import { checkTokenType } from './token-type.js';
 import { VerifiedTokenCache } from './verified-cache.js';
 
 /** What the verifier talks to; `createLpAuth` passes its own, standalone use takes the defaults. */
@@ -104,6 +106,7 @@ export class ConsumerVerifier {
         ...(config.audience ? { audience: config.audience } : {}),
         ...(config.authorizedParty ? { authorizedParty: config.authorizedParty } : {}),
         ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+        ...(options.maxTokenAgeMs !== undefined ? { maxTokenAgeMs: options.maxTokenAgeMs } : {}),
       };
       this.#issuers.set(config.issuer, { config, source, rules });
     }
@@ -151,7 +154,7 @@ export class ConsumerVerifier {
           this.#inflight.set(token, flight);
         }
         const verified = await flight;
-        this.#cache.set(token, verified.identity, verified.key, verified.source);
+        this.#cache.set(token, verified.identity, verified.key, verified.source, this.#endsAt(verified));
         identity = verified.identity;
       }
       if (options.nonce !== undefined || options.maxAgeMs !== undefined) {
@@ -195,6 +198,7 @@ export class ConsumerVerifier {
   }
 
   async #verifyUncached(token: string): Promise<Verified> {
+    checkCompactCharacters(token);
     let jws = token;
     if (isCompactJwe(token)) jws = await decryptNestedJwt(token, this.options.decryptionKey);
     else if (this.options.requireEncryption) {
@@ -256,25 +260,30 @@ export class ConsumerVerifier {
         { issuer: iss },
       );
     }
-    // A key verifies only algorithms of its own type (no RSA key as an HMAC secret, no RS256 with
-    // an EC key), and, without an explicit list, only RS256 or the algorithm the key stands for.
-    const candidates = keys.filter(
-      (k) =>
-        k.algorithms.includes(alg) &&
-        (explicit || alg === 'RS256' || alg === k.alg || alg === impliedAlgorithm(k.key)),
-    );
-    if (candidates.length === 0) {
-      throw new ConsumerTokenError(
-        'algorithm_not_allowed',
-        `The issuer's key cannot verify "${alg}" tokens.`,
-        { issuer: iss },
-      );
+    const candidates = candidateKeys(keys, alg, explicit, kid, iss);
+    let keysTried = 0;
+    const key = candidates.find((k) => {
+      keysTried += 1;
+      return verifySignature(alg, k.key, decoded.signingInput, decoded.signature);
+    });
+    if (!key) {
+      throw new ConsumerTokenError('signature_invalid', "The token's signature is invalid.", {
+        issuer: iss,
+        keysTried,
+      });
     }
-    const key = candidates.find((k) => verifySignature(alg, k.key, decoded.signingInput, decoded.signature));
-    if (!key)
-      throw new ConsumerTokenError('signature_invalid', "The token's signature is invalid.", { issuer: iss });
+    // After the signature: a tampered header is a forgery (signature_invalid); a genuine token of
+    // another kind (an access token, a logout token) from the same IdP is token_type_invalid.
+    checkTokenType(header.typ, this.options.typ);
     checkClaims(payload, issuer.rules, this.#now());
     return { identity: consumerIdentity(payload, token), key, source: issuer.source };
+  }
+
+  /** When a verified token stops passing: its `exp`, or earlier when `maxTokenAge` says so. */
+  #endsAt({ identity }: Verified): number {
+    const maxAge = this.options.maxTokenAgeMs;
+    if (maxAge === undefined) return identity.expiresAt;
+    return Math.min(identity.expiresAt, tokenAgeEndsAt(identity.claims, maxAge));
   }
 
   #rejected(error: unknown): unknown {

@@ -68,6 +68,7 @@ export class SentinelIdTokenVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw new AppAuthorizationError('id_token_invalid', 'The id_token names no user (sub).');
     }
+    checkAuthorizedParty(payload, this.#clientId);
     return {
       id: payload.sub,
       isAdmin: payload.is_admin === true,
@@ -109,6 +110,26 @@ export class SentinelIdTokenVerifier {
     }
     this.#keys = createLocalJWKSet(body as JSONWebKeySet);
     this.#fetchedAt = this.#runtime.now();
+  }
+}
+
+/**
+ * OIDC Core §3.1.3.7 (4, 5), which jose leaves to its caller: a token for several audiences must
+ * name the client it was issued to (`azp`), and an `azp` must be our client id, or the token is
+ * another application's, replayed to us.
+ */
+function checkAuthorizedParty(payload: JWTPayload, clientId: string): void {
+  if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp === undefined) {
+    throw new AppAuthorizationError(
+      'id_token_invalid',
+      'The id_token has several audiences and no authorized party (azp).',
+    );
+  }
+  if (payload.azp !== undefined && payload.azp !== clientId) {
+    throw new AppAuthorizationError(
+      'id_token_invalid',
+      'The id_token was issued to another client (azp is not this client id).',
+    );
   }
 }
 

@@ -76,8 +76,13 @@ export const claimAttacks = {
         invalid('claim_missing'),
       ),
       v(
-        'ours and another, with azp (accepted)',
+        'ours and another, azp another client (OIDC Core §3.1.3.7: azp must be ours)',
         signed({ aud: [c.audience, 'other-api'], azp: 'brand-web' }),
+        invalid('authorized_party_mismatch'),
+      ),
+      v(
+        'ours and another, azp ours (accepted)',
+        signed({ aud: [c.audience, 'other-api'], azp: c.audience }),
         'accepted',
       ),
       v('ours alone in an array, no azp (accepted)', signed({ aud: [c.audience] }), 'accepted'),
