@@ -1,6 +1,7 @@
 import { ClosedError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
+import { MAX_TOKEN_LIFETIME_MS, SHORT_LIFETIME_MS } from './lifetime.js';
 import { withRetries } from './retry.js';
 import type { TokenStore, TokenStoreLock } from './store.js';
 
@@ -68,6 +69,15 @@ const LOCK_WAIT_MS = LOCK_TTL_MS + 1_000;
 export function computeRefreshAt(issuedAt: number, expiresAt: number): number {
   const lifetime = Math.max(0, expiresAt - issuedAt);
   return expiresAt - Math.min(lifetime * 0.25, 5 * 60_000);
+}
+
+/**
+ * A flow's `expiresAt` held to what a store can keep: flows compute it with `tokenLifetime`
+ * (capped already); this guards a custom `fetchToken` that returns NaN or a far future.
+ */
+function boundedExpiry(issuedAt: number, expiresAt: number): number {
+  if (Number.isNaN(expiresAt)) return issuedAt + SHORT_LIFETIME_MS;
+  return Math.min(expiresAt, issuedAt + MAX_TOKEN_LIFETIME_MS);
 }
 
 /**
@@ -219,11 +229,12 @@ export class TokenManager {
         },
       );
       const issuedAt = this.#now();
+      const expiresAt = boundedExpiry(issuedAt, fetched.expiresAt);
       const token: TokenSet = {
         value: fetched.value,
         issuedAt,
-        expiresAt: fetched.expiresAt,
-        refreshAt: computeRefreshAt(issuedAt, fetched.expiresAt),
+        expiresAt,
+        refreshAt: computeRefreshAt(issuedAt, expiresAt),
         ...(fetched.data ? { data: fetched.data } : {}),
       };
       // Stored before anyone sees it, so that other processes pick it up instead of refreshing.
