@@ -74,7 +74,7 @@ let accounts = 0;
 export function hostileRuntime(
   url: string,
   clock: ManualClock,
-  extra: Partial<CredentialRuntime> = {},
+  extra: Partial<Omit<CredentialRuntime, 'logger'>> = {},
 ): CredentialRuntime & { logger: Logger & { lines: string[] } } {
   // A fresh account per runtime: remembered refusals are process-wide, keyed by account.
   const accountId = `9${String(++accounts).padStart(7, '0')}`;
@@ -90,10 +90,10 @@ export function hostileRuntime(
     }),
     fetch: (input, init) => fetch(input, init),
     store: new MemoryTokenStore({ now }),
-    logger,
     retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 5 },
     timeoutMs: 5_000,
     now,
     ...extra,
+    logger,
   };
 }
