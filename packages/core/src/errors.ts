@@ -93,12 +93,15 @@ export class DomainNotFoundError extends LpAuthError {
 /** CSDS could not be reached or answered badly, and no usable cached answer was left. */
 export class CsdsUnavailableError extends LpAuthError {
   readonly accountId: string;
-  constructor(accountId: string, message: string, cause?: unknown) {
+  /** Set when this is a remembered failure: milliseconds until CSDS is asked again. */
+  readonly retryAfterMs?: number;
+  constructor(accountId: string, message: string, cause?: unknown, retryAfterMs?: number) {
     super('csds_unavailable', `Could not resolve LivePerson domains for account ${accountId}: ${message}`, {
       cause,
       httpStatus: 502,
     });
     this.accountId = accountId;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -154,12 +157,18 @@ export class CredentialsRejectedError extends LpAuthError {
   readonly status?: number;
   readonly body?: unknown;
   readonly requestId?: string;
+  /**
+   * Set while the credential is backing off after a refusal: milliseconds until the library asks
+   * LivePerson again. Calls before then fail at once with this error, without an upstream call.
+   */
+  readonly retryAfterMs?: number;
   constructor(credential: string, message: string, details: HttpFailureDetails = {}) {
     super('credentials_rejected', `${credential}: ${message}`, { httpStatus: 502 });
     this.credential = credential;
     this.status = details.status;
     this.body = details.body;
     this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

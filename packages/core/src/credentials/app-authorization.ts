@@ -13,7 +13,7 @@ import {
 import { tokenManagerFor, type CredentialRuntime } from './credential.js';
 import { randomToken } from './pkce.js';
 import { SentinelIdTokenVerifier } from './sentinel-id-token.js';
-import { callTokenEndpoint, malformedTokenResponse, parseExpiresIn } from './token-endpoint.js';
+import { callTokenEndpoint, malformedTokenResponse, tokenExpiry } from './token-endpoint.js';
 
 /** Options of application authorization (OAuth 2.0 authorization code, wire page §5). */
 export interface AppAuthorizationOptions {
@@ -344,13 +344,17 @@ export class AppAuthorization {
     if (typeof fields.access_token !== 'string' || fields.access_token === '') {
       malformedTokenResponse(NAME, url, 'an access_token');
     }
-    const expiresIn = parseExpiresIn(fields.expires_in);
     const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     return {
       accessToken: fields.access_token,
       refreshToken: str(fields.refresh_token),
       idToken: str(fields.id_token),
-      expiresAt: this.#runtime.now() + (expiresIn !== undefined ? expiresIn * 1000 : ONE_HOUR_MS),
+      expiresAt: tokenExpiry(this.#runtime, NAME, {
+        stated: fields.expires_in,
+        unit: 'seconds',
+        token: fields.access_token,
+        defaultMs: ONE_HOUR_MS,
+      }),
     };
   }
 

@@ -9,7 +9,7 @@ import {
   tokenForRequest,
   tokenManagerFor,
 } from './credential.js';
-import { callTokenEndpoint, jwtExpiry, malformedTokenResponse, parseExpiresIn } from './token-endpoint.js';
+import { callTokenEndpoint, malformedTokenResponse, tokenExpiry } from './token-endpoint.js';
 
 /** Options of the OAuth 2.0 client-credentials flow (AppJWT). */
 export interface AppJwtOptions {
@@ -62,7 +62,7 @@ export class AppJwtCredential implements Credential {
   }
 
   async #fetchToken(signal: AbortSignal) {
-    const { accountId, domains, now } = this.#runtime;
+    const { accountId, domains } = this.#runtime;
     const base = await domains.resolve('sentinel');
     const account = encodeURIComponent(accountId);
     const url =
@@ -90,9 +90,12 @@ export class AppJwtCredential implements Credential {
       malformedTokenResponse(this.kind, url, 'an access_token');
     }
     const value = fields.access_token;
-    const expiresIn = parseExpiresIn(fields.expires_in);
-    const expiresAt =
-      expiresIn !== undefined ? now() + expiresIn * 1000 : (jwtExpiry(value) ?? now() + ONE_HOUR_MS);
+    const expiresAt = tokenExpiry(this.#runtime, this.kind, {
+      stated: fields.expires_in,
+      unit: 'seconds',
+      token: value,
+      defaultMs: ONE_HOUR_MS,
+    });
     return { value, expiresAt };
   }
 }

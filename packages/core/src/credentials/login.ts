@@ -13,7 +13,7 @@ import {
   tokenManagerFor,
 } from './credential.js';
 import { warnOAuth1Deprecated } from './oauth1.js';
-import { callTokenEndpoint, malformedTokenResponse } from './token-endpoint.js';
+import { callTokenEndpoint, malformedTokenResponse, tokenExpiry } from './token-endpoint.js';
 
 /**
  * Options of LivePerson's Login Service (service `agentVep`). Give either a user's `password`, or a
@@ -299,8 +299,6 @@ export class LoginCredential implements Credential {
     if (!cookies.some((c) => c.split('=', 1)[0]!.trim().toLowerCase() === 'session_id')) {
       malformedTokenResponse(this.kind, url, 'a Session_id cookie');
     }
-    const ttl = Number(body.sessionTTl);
-    const lifetime = Number.isFinite(ttl) && ttl > 0 ? ttl : DEFAULT_SESSION_TTL_MS;
     const config = body.config && typeof body.config === 'object' ? body.config : {};
     if (previous && previous.value !== this.#dead) {
       // A session replaced before its end: end it rather than leave it to time out.
@@ -308,7 +306,12 @@ export class LoginCredential implements Credential {
     }
     return {
       value: body.bearer,
-      expiresAt: this.#runtime.now() + lifetime,
+      // sessionTTl is a string of milliseconds; the bearer is not a JWT.
+      expiresAt: tokenExpiry(this.#runtime, this.kind, {
+        stated: body.sessionTTl,
+        unit: 'milliseconds',
+        defaultMs: DEFAULT_SESSION_TTL_MS,
+      }),
       data: { csrf: body.csrf, cookie: cookies.join('; '), config: JSON.stringify(config) },
     };
   }

@@ -10,7 +10,7 @@ import {
   tokenForRequest,
   tokenManagerFor,
 } from './credential.js';
-import { callTokenEndpoint, jwtExpiry, malformedTokenResponse } from './token-endpoint.js';
+import { callTokenEndpoint, malformedTokenResponse, tokenExpiry } from './token-endpoint.js';
 
 /** Options of the Conversation Orchestrator v2 login. */
 export interface OrchestratorV2Options {
@@ -82,7 +82,15 @@ export class OrchestratorV2Credential implements Credential {
     );
     const value = pickToken(body);
     if (!value) malformedTokenResponse(this.kind, url, `a token (one of ${TOKEN_FIELDS.join(', ')})`);
-    return { value, expiresAt: jwtExpiry(value) ?? this.#runtime.now() + ONE_DAY_MS };
+    // The login answer states no lifetime: the JWT's exp, else the documented 24 hours.
+    return {
+      value,
+      expiresAt: tokenExpiry(this.#runtime, this.kind, {
+        unit: 'seconds',
+        token: value,
+        defaultMs: ONE_DAY_MS,
+      }),
+    };
   }
 }
 

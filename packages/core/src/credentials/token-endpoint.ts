@@ -2,6 +2,7 @@ import { CredentialsRejectedError, TokenRequestError } from '../errors.js';
 import { redactUrl } from '../config/redact.js';
 import { isRetryableStatus, readErrorBody, requestIdOf, retryAfterOf, sendOnce } from '../http/send.js';
 import type { CredentialRuntime } from './credential.js';
+import { tokenLifetime, type TokenLifetimeInput } from '../tokens/lifetime.js';
 
 export interface TokenEndpointResponse {
   /** Parsed JSON, or the text when the body was not JSON. */
@@ -69,25 +70,17 @@ export function malformedTokenResponse(credential: string, url: URL, what: strin
   });
 }
 
-/** The `exp` claim of a JWT in epoch milliseconds, read without verification (for expiry only). */
-export function jwtExpiry(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `expires_in` as LivePerson sends it: a number, a numeric string, or absent. Seconds. */
-export function parseExpiresIn(value: unknown): number | undefined {
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value.trim())
-        ? Number(value)
-        : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+/**
+ * The expiry of a token a flow just received, by the one set of rules every flow shares
+ * (`tokenLifetime`: stated lifetime, JWT `exp`, default, 24 h cap); an odd answer is logged as a
+ * warning naming the credential.
+ */
+export function tokenExpiry(
+  runtime: Pick<CredentialRuntime, 'now' | 'logger'>,
+  credential: string,
+  input: Omit<TokenLifetimeInput, 'now'>,
+): number {
+  const lifetime = tokenLifetime({ ...input, now: runtime.now() });
+  if (lifetime.warning) runtime.logger.warn(`${credential}: ${lifetime.warning}`);
+  return lifetime.expiresAt;
 }

@@ -2,6 +2,7 @@ import { CsdsUnavailableError, DomainNotFoundError, LpAuthError } from '../error
 import type { Logger } from '../config/logger.js';
 import { isLoopbackHost } from '../config/url.js';
 import { readErrorBody, sendOnce, type FetchFn } from '../http/send.js';
+import { backoffDelay, type RetryPolicy } from '../tokens/backoff.js';
 import { isRegionalService, regionalBaseUrl, type OrchestratorRegion } from './regions.js';
 
 /** LivePerson's domain API host. */
@@ -32,6 +33,22 @@ interface Snapshot {
 const SOFT_TTL_SHARE = 0.8;
 /** After a failed background refresh, wait this long before trying again. */
 const FAILURE_COOLDOWN_MS = 15_000;
+/**
+ * How long a failed CSDS answer (non-2xx, a body that is not JSON, no service) is remembered, so a
+ * loop of requests makes a few CSDS calls rather than one each: 5–10 s after the first failure in a
+ * row, 10–20 s after the second, 15–30 s from the third on (jittered, so processes drift apart).
+ */
+export const CSDS_NEGATIVE_CACHE: Readonly<Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>> = Object.freeze({
+  baseDelayMs: 10_000,
+  maxDelayMs: 30_000,
+});
+
+interface RememberedCsdsFailure {
+  error: unknown;
+  until: number;
+  /** Consecutive failures; a good answer resets it. */
+  count: number;
+}
 
 /**
  * Resolves LivePerson service names (`agentVep`, `sentinel`, …) to base URLs through CSDS. One call
@@ -49,6 +66,7 @@ export class DomainResolver {
   #retryAfter = 0;
   /** Services the last CSDS answer listed at a URL we refuse (not http or https), with that URL's scheme. */
   #refused = new Map<string, string>();
+  #failure: RememberedCsdsFailure | undefined;
 
   constructor(options: DomainResolverOptions) {
     this.#o = options;
@@ -85,7 +103,7 @@ export class DomainResolver {
     return { ...Object.fromEntries(snapshot.domains), ...this.#o.overrides };
   }
 
-  /** Drops the cached answer; the next call asks CSDS again. */
+  /** Drops the cached answer; the next call asks CSDS again (once a remembered failure has passed). */
   invalidate(): void {
     this.#snapshot = undefined;
   }
@@ -101,8 +119,13 @@ export class DomainResolver {
         }
         return snapshot;
       }
+      // CSDS failed a moment ago: the last good answer while it may serve, else the same failure, at once.
+      if (this.#failure && now < this.#failure.until) {
+        if (age < this.#ttlMs + this.#staleMs) return snapshot;
+        throw this.#failedFast(now);
+      }
       try {
-        return await this.#fetch();
+        return await this.#fetchRemembering();
       } catch (error) {
         if (age < this.#ttlMs + this.#staleMs) {
           this.#o.logger.warn('CSDS failed; serving the last good domains', {
@@ -115,7 +138,45 @@ export class DomainResolver {
         throw error;
       }
     }
-    return this.#fetch();
+    if (this.#failure && now < this.#failure.until) throw this.#failedFast(now);
+    return this.#fetchRemembering();
+  }
+
+  /** `#fetch`, with its failure remembered for a short, growing, jittered time and a success forgetting it. */
+  async #fetchRemembering(): Promise<Snapshot> {
+    try {
+      const snapshot = await this.#fetch();
+      this.#failure = undefined;
+      return snapshot;
+    } catch (error) {
+      // Concurrent callers share one fetch and so one error: count it once.
+      if (this.#failure?.error !== error) {
+        const count = (this.#failure?.count ?? 0) + 1;
+        const wait = backoffDelay(count, { ...CSDS_NEGATIVE_CACHE, maxAttempts: 1, maxRetryAfterMs: 0 });
+        this.#failure = { error, count, until: this.#now() + wait };
+      }
+      throw error;
+    }
+  }
+
+  /** The remembered failure as a caller gets it: typed, naming the wait before CSDS is asked again. */
+  #failedFast(now: number): CsdsUnavailableError {
+    const failure = this.#failure!;
+    const retryAfterMs = failure.until - now;
+    const prefix = `Could not resolve LivePerson domains for account ${this.#o.accountId}: `;
+    const { error } = failure;
+    const reason =
+      error instanceof Error
+        ? error.message.startsWith(prefix)
+          ? error.message.slice(prefix.length)
+          : error.message
+        : String(error);
+    return new CsdsUnavailableError(
+      this.#o.accountId,
+      `${reason} (remembered; CSDS is asked again in ${Math.ceil(retryAfterMs / 1000)} s)`,
+      error,
+      retryAfterMs,
+    );
   }
 
   #fetch(): Promise<Snapshot> {

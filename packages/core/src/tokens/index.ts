@@ -9,3 +9,11 @@ export {
 } from './token-manager.js';
 export { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter, type RetryPolicy } from './backoff.js';
 export { withRetries, isRetryableError } from './retry.js';
+export {
+  tokenLifetime,
+  jwtExpiry,
+  MAX_TOKEN_LIFETIME_MS,
+  SHORT_LIFETIME_MS,
+  type TokenLifetime,
+  type TokenLifetimeInput,
+} from './lifetime.js';

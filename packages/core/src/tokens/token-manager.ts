@@ -1,6 +1,15 @@
 import { ClosedError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
+import { MAX_TOKEN_LIFETIME_MS, SHORT_LIFETIME_MS } from './lifetime.js';
+import {
+  activeFailure,
+  adoptFailure,
+  failureError,
+  forgetFailure,
+  recordFailure,
+  type RememberedFailure,
+} from './failure-memory.js';
 import { withRetries } from './retry.js';
 import type { TokenStore, TokenStoreLock } from './store.js';
 
@@ -68,6 +77,15 @@ const LOCK_WAIT_MS = LOCK_TTL_MS + 1_000;
 export function computeRefreshAt(issuedAt: number, expiresAt: number): number {
   const lifetime = Math.max(0, expiresAt - issuedAt);
   return expiresAt - Math.min(lifetime * 0.25, 5 * 60_000);
+}
+
+/**
+ * A flow's `expiresAt` held to what a store can keep: flows compute it with `tokenLifetime`
+ * (capped already); this guards a custom `fetchToken` that returns NaN or a far future.
+ */
+function boundedExpiry(issuedAt: number, expiresAt: number): number {
+  if (Number.isNaN(expiresAt)) return issuedAt + SHORT_LIFETIME_MS;
+  return Math.min(expiresAt, issuedAt + MAX_TOKEN_LIFETIME_MS);
 }
 
 /**
@@ -154,6 +172,9 @@ export class TokenManager {
 
   #refresh(rejected: string | undefined, background = false): Promise<TokenSet> {
     if (this.#inflight) return this.#inflight;
+    // A refused credential or a Retry-After still running: fail at once, without an upstream call.
+    const blocked = activeFailure(this.#o.key, this.#now());
+    if (blocked) return Promise.reject(failureError(this.#o.name, blocked, this.#now()));
     // A caller that looked (at this process's token or the store) before a refresh here finished:
     // that refresh's token is the one it needs, and a second call would waste, or with a rotating
     // refresh token spend, one more.
@@ -164,10 +185,13 @@ export class TokenManager {
     }
     const run = this.#refreshAcrossProcesses(rejected)
       .then((token) => {
+        if (forgetFailure(this.#o.key))
+          void this.#o.store.delete(`${this.#o.key}:failure`).catch(() => undefined);
         this.#o.onRefreshed?.(token, background);
         return token;
       })
-      .catch((error: unknown) => {
+      .catch((caught: unknown) => {
+        const error = this.#remember(caught);
         this.#o.onRefreshFailed?.(error, background);
         if (background) {
           this.#o.logger.warn(
@@ -205,6 +229,12 @@ export class TokenManager {
       }
     }
     try {
+      // Another process sharing the store may have been refused or told to wait: so are we.
+      const shared = await this.#o.store.get<RememberedFailure>(`${key}:failure`).catch(() => undefined);
+      if (shared && shared.until > this.#now()) {
+        adoptFailure(key, shared);
+        throw failureError(this.#o.name, shared, this.#now());
+      }
       const previous = this.#current;
       const fetched = await withRetries(
         `Getting a ${this.#o.name} token`,
@@ -219,11 +249,12 @@ export class TokenManager {
         },
       );
       const issuedAt = this.#now();
+      const expiresAt = boundedExpiry(issuedAt, fetched.expiresAt);
       const token: TokenSet = {
         value: fetched.value,
         issuedAt,
-        expiresAt: fetched.expiresAt,
-        refreshAt: computeRefreshAt(issuedAt, fetched.expiresAt),
+        expiresAt,
+        refreshAt: computeRefreshAt(issuedAt, expiresAt),
         ...(fetched.data ? { data: fetched.data } : {}),
       };
       // Stored before anyone sees it, so that other processes pick it up instead of refreshing.
@@ -237,6 +268,27 @@ export class TokenManager {
     } finally {
       await lock?.release().catch(() => undefined);
     }
+  }
+
+  /**
+   * Remembers a failure that must slow every caller down (a refusal, a `Retry-After`), here and in
+   * the shared store, and returns the error to throw: a refusal names the wait before the next try.
+   */
+  #remember(error: unknown): unknown {
+    const now = this.#now();
+    // Already remembered (adopted from the shared store just now): not one more refusal.
+    if (activeFailure(this.#o.key, now)) return error;
+    const failure = recordFailure(this.#o.key, this.#o.name, error, now);
+    if (!failure) return error;
+    const ttl = failure.until - now;
+    this.#o.logger.warn(
+      `${this.#o.name}: token endpoint ${failure.kind}; no token call for ${Math.ceil(ttl / 1000)} s`,
+      {
+        status: failure.status,
+      },
+    );
+    void this.#o.store.set(`${this.#o.key}:failure`, failure, ttl).catch(() => undefined);
+    return failure.kind === 'refused' ? failureError(this.#o.name, failure, now, error) : error;
   }
 
   /**
