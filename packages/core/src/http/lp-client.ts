@@ -6,6 +6,7 @@ import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
 import type { Credential, CredentialRuntime } from '../credentials/credential.js';
 import { backoffDelay, sleep } from '../tokens/backoff.js';
 import { Deadline, untilAborted } from './deadline.js';
+import { RetryAfterMemory, RetryAfterPendingError } from './retry-after-memory.js';
 import {
   errorBodyOf,
   isRetryableStatus,
@@ -100,6 +101,7 @@ export class LpClient {
   readonly credential: Credential;
   readonly #runtime: CredentialRuntime;
   readonly #consumerJws: ConsumerJwsCache | undefined;
+  readonly #waits = new RetryAfterMemory();
 
   constructor(credential: Credential, runtime: CredentialRuntime, options: LpClientOptions = {}) {
     this.credential = credential;
@@ -294,6 +296,10 @@ export class LpClient {
     const limits = { maxBodyBytes: this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
     // Waits outside an exchange (token, ConsumerJWS, pauses) end with the caller's deadline.
     const signal = call.deadline?.signal;
+    const pending = this.#waits.pending(call.url, this.#runtime.now());
+    if (pending) {
+      throw new RetryAfterPendingError(call.method, redactUrl(call.url), pending.status, pending.remainingMs);
+    }
     let rejected: string | undefined;
     let rejectedJws: string | undefined;
     let unauthorizedRetried = false;
@@ -366,10 +372,17 @@ export class LpClient {
       rejected = undefined;
       rejectedJws = undefined;
       const retryableStatus = isRetryableStatus(response.status) && (response.status === 429 || idempotent);
-      if (!retryableStatus || !replayable) return answer ?? response;
       const retryAfter = retryAfterOf(response);
       const spent =
-        attempt >= retry.maxAttempts || (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs);
+        !retryableStatus ||
+        !replayable ||
+        attempt >= retry.maxAttempts ||
+        (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs);
+      if (spent && retryAfter !== undefined && (response.status === 429 || response.status === 503)) {
+        // A wait this call does not sit out is kept, so the next calls do not ask again before it passes.
+        this.#waits.remember(call.url, response.status, retryAfter, this.#runtime.now());
+      }
+      if (!retryableStatus || !replayable) return answer ?? response;
       if (spent) {
         if (!call.throwOnSpentBudget || attempt === 1) return answer ?? response;
         const last = new LpApiError({
