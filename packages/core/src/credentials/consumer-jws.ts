@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { ClosedError, CredentialsRejectedError } from '../errors.js';
 import { withRetries } from '../tokens/retry.js';
 import { MemoryTokenStore } from '../tokens/store.js';
@@ -73,7 +74,8 @@ export class ConsumerJwsCache {
   readonly #shared: boolean;
   readonly #entries = new Map<string, string>();
   readonly #inflight = new Map<string, Promise<string>>();
-  readonly #closing = new AbortController();
+  // One listener per ConsumerJWS fetch in flight (one per consumer at once), each removed on settle.
+  readonly #closing = noListenerLimit(new AbortController());
 
   constructor(appJwt: Credential, runtime: CredentialRuntime, options: ConsumerJwsOptions = {}) {
     this.#appJwt = appJwt;
@@ -227,4 +229,9 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
     );
   });
+}
+
+function noListenerLimit(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

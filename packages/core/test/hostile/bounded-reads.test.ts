@@ -51,13 +51,17 @@ function flood(res: ServerResponse, total: number, head = '', status = 200, decl
   pump();
 }
 
+let clients = 0;
+
 function lpAuth(domains: Record<string, string>, http: Record<string, unknown> = {}) {
+  // A client id of its own per test: a refusal is remembered process-wide per account and client id.
+  const clientId = `client-${++clients}`;
   const lp = createLpAuth({
     accountId: ACCOUNT,
     logger: silentLogger,
     domains,
     http: { timeoutMs: 5000, retry: { maxAttempts: 1 }, ...http },
-    credentials: { appJwt: { clientId: 'client-id', clientSecret: 'client-secret-of-the-test' } },
+    credentials: { appJwt: { clientId, clientSecret: 'client-secret-of-the-test' } },
   });
   cleanups.push(() => lp.close());
   return lp;

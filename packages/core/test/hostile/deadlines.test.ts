@@ -35,12 +35,15 @@ async function serve(handler: Parameters<typeof hostileServer>[0]): Promise<Host
   return server;
 }
 
+// A client id of its own per test: a refusal is remembered process-wide per account and client id.
+let clients = 0;
+
 function lpAuth(sentinel: string, api: string, extra: Partial<LpAuthOptions> = {}): LpAuth {
   const lp = createLpAuth({
     accountId: ACCOUNT,
     logger: silentLogger,
     domains: { sentinel, accountConfigReadOnly: api, idp: api },
-    credentials: { appJwt: { clientId: 'client-id', clientSecret: 'a-client-secret-of-ours' } },
+    credentials: { appJwt: { clientId: `client-${++clients}`, clientSecret: 'a-client-secret-of-ours' } },
     ...extra,
     http: {
       timeoutMs: DEADLINE_MS,
