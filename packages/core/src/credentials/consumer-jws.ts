@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { ClosedError, CredentialsRejectedError } from '../errors.js';
+import { untilAborted } from '../http/deadline.js';
 import { withRetries } from '../tokens/retry.js';
 import { MemoryTokenStore } from '../tokens/store.js';
 import type { Credential, CredentialRuntime } from './credential.js';
@@ -109,7 +110,7 @@ export class ConsumerJwsCache {
         .finally(() => this.#inflight.delete(extConsumerId));
       this.#inflight.set(extConsumerId, flight);
     }
-    return abortable(flight, options.signal);
+    return untilAborted(flight, options.signal);
   }
 
   /**
@@ -210,25 +211,6 @@ export class ConsumerJwsCache {
       }
     }
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
 }
 
 function noListenerLimit(controller: AbortController): AbortController {

@@ -1,3 +1,4 @@
+import { untilAborted } from '../http/deadline.js';
 import { ClosedError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
@@ -115,7 +116,7 @@ export class TokenManager {
     if (options.forceRefresh) {
       const current = this.#usable(this.#current, now) ?? this.#usable(await this.#fromStore(), now);
       if (current && options.rejected !== undefined && current.value !== options.rejected) return current;
-      return this.#wait(this.#refresh(options.rejected ?? current?.value), options.signal);
+      return untilAborted(this.#refresh(options.rejected ?? current?.value), options.signal);
     }
     let current = this.#usable(this.#current, now);
     if (!current || now >= current.refreshAt) {
@@ -127,7 +128,7 @@ export class TokenManager {
       if (now >= current.refreshAt) this.#refreshInBackground();
       return current;
     }
-    return this.#wait(this.#refresh(undefined), options.signal);
+    return untilAborted(this.#refresh(undefined), options.signal);
   }
 
   /** Forgets the token here and in the store; the next caller fetches a new one. */
@@ -322,24 +323,5 @@ export class TokenManager {
   #newer(stored: TokenSet | undefined, rejected: string | undefined, since: number): TokenSet | undefined {
     const usable = this.#usable(stored, this.#now());
     return usable && usable.issuedAt > since && usable.value !== rejected ? usable : undefined;
-  }
-
-  #wait<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    if (!signal) return promise;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
   }
 }

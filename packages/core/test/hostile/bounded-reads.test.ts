@@ -2,26 +2,17 @@
  * Bounded reads (hardening item 4) and no secret on an error (item 10, what upstreams echo), and
  * CSDS answers that are not http(s) (item 11), against upstreams of the test's own.
  */
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { generateKeyPair, SignJWT } from 'jose';
 import { createConsumerVerifier, createLpAuth, LpApiError, silentLogger } from '../../src/index.js';
-import { hostileServer, type HostileServer } from './hostile-server.js';
+import { hostileScope } from './hostile-server.js';
 
 const ACCOUNT = '1234';
 const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
 const MiB = 1024 * 1024;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function serve(handler: Parameters<typeof hostileServer>[0]): Promise<HostileServer> {
-  const server = await hostileServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
+const { serve, onCleanup } = hostileScope();
 
 function goodToken(res: ServerResponse, token = 'header.payload.sig'): void {
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -63,7 +54,7 @@ function lpAuth(domains: Record<string, string>, http: Record<string, unknown> =
     http: { timeoutMs: 5000, retry: { maxAttempts: 1 }, ...http },
     credentials: { appJwt: { clientId, clientSecret: 'client-secret-of-the-test' } },
   });
-  cleanups.push(() => lp.close());
+  onCleanup(() => lp.close());
   return lp;
 }
 
@@ -81,7 +72,7 @@ describe('every body is read under a byte limit, enforced while streaming', () =
       { issuer: idp.url, jwksUri: `${idp.url}/jwks` },
       { logger: silentLogger },
     );
-    cleanups.push(async () => verifier.close());
+    onCleanup(async () => verifier.close());
     const rssBefore = process.memoryUsage().rss;
     const error = await verifier.verify(token).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -197,7 +188,7 @@ describe('CSDS answers that are not http(s) hosts', () => {
         csds: { baseUrl: csds.url },
         credentials: { orchestratorV1: { apiKey: 'an-api-key-of-ours' } },
       });
-      cleanups.push(() => lp.close());
+      onCleanup(() => lp.close());
       const error = await lp.domains.resolve('accountConfigReadOnly').catch((e: unknown) => e);
       expect(error).toMatchObject({
         code: 'csds_unavailable',

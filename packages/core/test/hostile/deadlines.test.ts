@@ -3,7 +3,7 @@
  * the test's own that stall, reset and refuse. Runs under --expose-gc: each stalled call is awaited
  * while gc() runs every 20 ms, since a collected timer is exactly how a deadline used to vanish.
  */
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
@@ -16,7 +16,7 @@ import {
   type LpAuth,
   type LpAuthOptions,
 } from '../../src/index.js';
-import { hostileServer, stallBody, timed, underGcPressure, type HostileServer } from './hostile-server.js';
+import { hostileScope, stallBody, timed, underGcPressure } from './hostile-server.js';
 
 const ACCOUNT = '1234';
 const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
@@ -24,16 +24,7 @@ const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
 /** Each exchange's deadline; a stalled call must fail in under 3× it (generous on a loaded 2-core CI machine). */
 const DEADLINE_MS = 1000;
 const BOUND_MS = 3 * DEADLINE_MS;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function serve(handler: Parameters<typeof hostileServer>[0]): Promise<HostileServer> {
-  const server = await hostileServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
+const { serve, onCleanup } = hostileScope();
 
 // A client id of its own per test: a refusal is remembered process-wide per account and client id.
 let clients = 0;
@@ -51,7 +42,7 @@ function lpAuth(sentinel: string, api: string, extra: Partial<LpAuthOptions> = {
       ...extra.http,
     },
   });
-  cleanups.push(() => lp.close());
+  onCleanup(() => lp.close());
   return lp;
 }
 
@@ -168,7 +159,7 @@ describe('every outgoing request ends within its deadline, headers and body, und
       http: { timeoutMs: DEADLINE_MS, retry: { maxAttempts: 1 } },
       credentials: { orchestratorV1: { apiKey: 'an-api-key-of-ours' } },
     });
-    cleanups.push(() => lp.close());
+    onCleanup(() => lp.close());
     const { ms, error } = await timed(() => underGcPressure(lp.domains.resolve('accountConfigReadOnly')));
     expect(error).toMatchObject({ code: 'csds_unavailable' });
     expect(String((error as Error).message)).toMatch(/timed out after 1000 ms/);
@@ -192,7 +183,7 @@ describe('every outgoing request ends within its deadline, headers and body, und
       { issuer: idp.url, jwks: { timeoutMs: DEADLINE_MS } },
       { logger: silentLogger },
     );
-    cleanups.push(async () => {
+    onCleanup(async () => {
       jwksVerifier.close();
       discovered.close();
     });

@@ -1,3 +1,4 @@
+import { afterEach } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -106,4 +107,26 @@ export function csdsListing(origin: string, services: readonly string[]): string
   return JSON.stringify({
     baseURIs: services.map((service) => ({ service, account: '1234', baseURI: host })),
   });
+}
+
+/**
+ * For one test file: `serve` starts a hostile server that is closed after each test, and
+ * `onCleanup` registers anything else to close (newest first).
+ */
+export function hostileScope(): {
+  serve: (handler: HostileHandler) => Promise<HostileServer>;
+  onCleanup: (cleanup: () => Promise<unknown>) => void;
+} {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    serve: async (handler) => {
+      const server = await hostileServer(handler);
+      cleanups.push(() => server.close());
+      return server;
+    },
+    onCleanup: (cleanup) => void cleanups.push(cleanup),
+  };
 }

@@ -2,7 +2,7 @@
  * No redirect carries a credential (hardening item 3). Each upstream answers with a redirect to a
  * second server of the test's own, which counts what reaches it: nothing may.
  */
-import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createConsumerVerifier, createLpAuth, silentLogger, type LpAuthOptions } from '../../src/index.js';
-import { hostileServer, type HostileServer } from './hostile-server.js';
+import { hostileScope, type HostileServer } from './hostile-server.js';
 
 const ACCOUNT = '1234';
 const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
@@ -19,16 +19,7 @@ const SECRETS = {
   password: 'password-never-elsewhere',
   apiKey: 'maven-key-never-elsewhere',
 };
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function serve(handler: Parameters<typeof hostileServer>[0]): Promise<HostileServer> {
-  const server = await hostileServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
+const { serve, onCleanup } = hostileScope();
 
 function redirect(res: ServerResponse, status: number, location: string): void {
   res.writeHead(status, { location });
@@ -54,7 +45,7 @@ function lpAuth(domains: Record<string, string>, extra: Partial<LpAuthOptions> =
     },
     ...extra,
   });
-  cleanups.push(() => lp.close());
+  onCleanup(() => lp.close());
   return lp;
 }
 
@@ -181,7 +172,7 @@ describe('https upstreams: no downgrade to plain http', () => {
   async function httpsServer(handler: (url: string, res: ServerResponse) => void): Promise<string> {
     const server = https.createServer(tls!, (req, res) => handler(req.url ?? '/', res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
+    onCleanup(
       () =>
         new Promise<void>((resolve) => {
           server.closeAllConnections();
@@ -194,7 +185,7 @@ describe('https upstreams: no downgrade to plain http', () => {
   /** A fetch that trusts the throwaway certificate (only it), as a proxy-configured app would. */
   function trustingFetch(): typeof fetch {
     const agent = new Agent({ connect: { ca: tls!.cert } });
-    cleanups.push(() => agent.close());
+    onCleanup(() => agent.close());
     return ((input: string | URL, init?: RequestInit) =>
       undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
   }
@@ -212,7 +203,7 @@ describe('https upstreams: no downgrade to plain http', () => {
       http: { fetch: trustingFetch(), retry: { maxAttempts: 1 } },
       credentials: { appJwt: { clientId: 'client-id', clientSecret: SECRETS.clientSecret } },
     });
-    cleanups.push(() => lpTrusting.close());
+    onCleanup(() => lpTrusting.close());
     const error = await lpTrusting.clients
       .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' })
       .catch((e: unknown) => e);
@@ -245,7 +236,7 @@ describe('https upstreams: no downgrade to plain http', () => {
         { issuer: idp, jwksUri: `${idp}${path}`, jwks: { timeoutMs: 2000 } },
         { logger: silentLogger, fetch: trustingFetch() },
       );
-      cleanups.push(async () => verifier.close());
+      onCleanup(async () => verifier.close());
       return verifier.verify(token);
     };
     await expect(verify('/moved')).resolves.toMatchObject({ sub: 'consumer-1' });
