@@ -62,6 +62,7 @@ export {
   serializeCookie,
   parseCookies,
   safeReturnTo,
+  normaliseReturnTo,
   type LoginState,
   type CookieAttributes,
 } from './app-authorization-cookies.js';
