@@ -276,7 +276,7 @@ export class AppAuthorizationWeb {
     if (!allowed) {
       throw new AppAuthorizationError(
         'forbidden_origin',
-        `Logout refused: the browser sent it from another site (${site !== undefined ? 'Sec-Fetch-Site' : 'Origin'}). ` +
+        `Logout refused: the browser sent it from another origin (${site !== undefined ? 'Sec-Fetch-Site' : 'Origin'}). ` +
           `Log out with a form or fetch on ${this.origin} itself.`,
       );
     }
