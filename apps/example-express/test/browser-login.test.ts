@@ -40,6 +40,9 @@ describeInBrowser('example-express: Log in with LivePerson in Chromium', () => {
   let lp: LpAuth;
   let server: Server;
   let base: string;
+  // Another origin on this machine that auto-submits a logout form to the app (a CSRF page).
+  let hostile: Server;
+  let hostilePort: number;
   let scratch: string;
   let context: BrowserContext;
   let page: Page;
@@ -62,6 +65,16 @@ describeInBrowser('example-express: Log in with LivePerson in Chromium', () => {
     });
     server.on('request', createApp(lp).app);
 
+    hostile = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(
+        `<!doctype html><title>Win a prize</title><form method="post" action="${base}/auth/logout"></form>` +
+          '<script>document.forms[0].submit()</script>',
+      );
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    hostilePort = (hostile.address() as AddressInfo).port;
+
     // A fresh profile per run (launchPersistentContext is how Playwright takes --user-data-dir), so no
     // cookie of an earlier run can log the user in.
     scratch = mkdtempSync(join(tmpdir(), 'lp-auth-browser-'));
@@ -77,12 +90,13 @@ describeInBrowser('example-express: Log in with LivePerson in Chromium', () => {
     // Each part closes even if setup stopped half-way, so a failed setup never leaves Jest hanging.
     await context?.close();
     if (server) await new Promise((resolve) => server.close(resolve));
+    if (hostile) await new Promise((resolve) => hostile.close(resolve));
     await lp?.close();
     await emu?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('logs in on the emulator, calls LivePerson as the user, and logs out', async () => {
+  test('logs in on the emulator, calls LivePerson as the user, survives a cross-site logout, and logs out', async () => {
     const { username, password, userId } = emu.credentials.login;
 
     await page.goto(`${base}/`);
@@ -120,7 +134,20 @@ describeInBrowser('example-express: Log in with LivePerson in Chromium', () => {
     expect(me).toMatchObject({ userId, skills: expect.any(Number) });
     expect(emu.appAuthorization.liveSessions()).toBe(1);
 
-    await page.goBack();
+    // Another origin's page auto-submits a POST to the logout route: from 127.0.0.1 on another port
+    // (same site, so SameSite=Lax still sends the session cookie) and from localhost (another site).
+    for (const hostileOrigin of [`http://127.0.0.1:${hostilePort}`, `http://localhost:${hostilePort}`]) {
+      const refused = page.waitForResponse((res) => res.url() === `${base}/auth/logout`, { timeout: 15_000 });
+      await page.goto(`${hostileOrigin}/`);
+      expect({ hostileOrigin, status: (await refused).status() }).toEqual({ hostileOrigin, status: 403 });
+      expect(emu.appAuthorization.liveSessions()).toBe(1);
+      await page.goto(`${base}/`);
+      await expect(page.locator('body').textContent()).resolves.toContain(
+        `Logged in to LivePerson as user ${userId}.`,
+      );
+    }
+
+    // The app's own logout button still works.
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${base}/`);
     await expect(page.getByRole('link', { name: 'Log in with LivePerson' }).isVisible()).resolves.toBe(true);

@@ -18,7 +18,14 @@ export function appAuthorizationRoutes(
 ): RequestHandler {
   const web = new AppAuthorizationWeb(lp.appAuthorization!, options, lp.logger);
   return (req: Request, res: Response, next: NextFunction) => {
-    web.handle({ method: req.method, url: req.originalUrl, cookie: req.headers.cookie }).then((outcome) => {
+    const request = {
+      method: req.method,
+      url: req.originalUrl,
+      cookie: req.headers.cookie,
+      secFetchSite: req.headers['sec-fetch-site'],
+      origin: req.headers.origin,
+    };
+    web.handle(request).then((outcome) => {
       if ('redirect' in outcome) {
         res.setHeader('set-cookie', outcome.redirect.setCookies);
         res.setHeader('cache-control', 'no-store');

@@ -20,6 +20,8 @@ export function appAuthorizationRoutes(
       method: request.method,
       url: request.raw.url ?? request.url,
       cookie: request.headers.cookie,
+      secFetchSite: request.headers['sec-fetch-site'],
+      origin: request.headers.origin,
     });
     if ('redirect' in outcome) {
       const { status, location, setCookies } = outcome.redirect;

@@ -23,6 +23,8 @@ export function appAuthorizationRoutes(
       method: ctx.method,
       url: ctx.originalUrl,
       cookie: ctx.get('cookie') || undefined,
+      secFetchSite: ctx.get('sec-fetch-site') || undefined,
+      origin: ctx.get('origin') || undefined,
     });
     if ('redirect' in outcome) {
       ctx.set('set-cookie', outcome.redirect.setCookies);

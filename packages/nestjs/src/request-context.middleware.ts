@@ -33,6 +33,8 @@ export class LpRequestContextMiddleware implements NestMiddleware<LpNodeRequest,
       // Express's router and Fastify's middleware runner may strip a mount path from `url`.
       url: req.originalUrl ?? req.url ?? '/',
       cookie: req.headers.cookie,
+      secFetchSite: req.headers['sec-fetch-site'],
+      origin: req.headers.origin,
     });
     if ('redirect' in outcome) {
       const { status, location, setCookies } = outcome.redirect;

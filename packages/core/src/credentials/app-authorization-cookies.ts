@@ -90,25 +90,66 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
+// Any origin works for resolving a path: only whether the result stays on it matters. Callers that
+// know the app's origin pass it, so the check reads as what a browser on that origin would do.
+const PLACEHOLDER_ORIGIN = 'http://return-to.invalid';
+const MAX_RETURN_TO_LENGTH = 2048;
+// WHATWG URL parsing removes tabs and newlines anywhere and C0 controls at the ends, so `/\t/evil`
+// becomes `//evil` in a browser; such values are refused rather than guessed at.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A server or proxy that percent-decodes a path once more (some do, before routing or in their own
+// redirects) must not find another host in it either; decodings beyond this many are not followed.
+const DECODING_ROUNDS = 3;
+
 /**
- * `returnTo` if it is a path on this site, for the redirect after the login. Refused: absolute URLs
- * (`https://evil.example`), scheme-relative ones (`//evil.example`), backslashes (`/\evil.example`,
- * which browsers read as `//`), control characters, and anything that resolves to another origin.
- * @throws AppAuthorizationError `return_to_refused`
+ * `value` as the path, query and fragment a browser on `origin` would request for it (WHATWG URL
+ * parsing: `\` read as `/`, `.`/`..` segments removed, `%2e` read as `.`, non-ASCII percent-encoded),
+ * or `undefined` when that is not a plain path on `origin`: an absolute or scheme-relative URL
+ * (`https:evil.example`, `//evil.example`, `/\evil.example`, `/.//evil.example`,
+ * `/%2e%2e//evil.example`), a control character, a value over 2048 characters, or a path whose
+ * percent-decoding (`/%5Cevil.example`, `/%2F%2Fevil.example`) reads as one of those.
  */
-export function safeReturnTo(value: unknown, fallback = '/'): string {
-  if (value === undefined || value === null || value === '') return fallback;
-  const refuse = () =>
-    new AppAuthorizationError(
-      'return_to_refused',
-      'returnTo must be a path on this site, such as "/dashboard" (open redirects are refused).',
+export function normaliseReturnTo(value: unknown, origin: string = PLACEHOLDER_ORIGIN): string | undefined {
+  if (typeof value !== 'string' || value.length > MAX_RETURN_TO_LENGTH) return undefined;
+  if (!value.startsWith('/') || CONTROL.test(value)) return undefined;
+  const url = sameOriginUrl(value, origin);
+  if (url === undefined) return undefined;
+  let pathname = url.pathname;
+  for (let round = 0; round < DECODING_ROUNDS; round++) {
+    const decoded = pathname.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
     );
-  if (typeof value !== 'string' || value.length > 2048) throw refuse();
-  // eslint-disable-next-line no-control-regex
-  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value))
-    throw refuse();
-  const base = 'http://return-to.invalid';
-  const url = new URL(value, base);
-  if (url.origin !== base) throw refuse();
+    if (decoded === pathname) break;
+    if (decoded.includes('\\') || CONTROL.test(decoded)) return undefined;
+    const again = sameOriginUrl(decoded, origin);
+    if (again === undefined) return undefined;
+    pathname = again.pathname;
+  }
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+function sameOriginUrl(value: string, origin: string): URL | undefined {
+  if (!URL.canParse(value, origin)) return undefined;
+  const url = new URL(value, origin);
+  if (url.origin !== new URL(origin).origin) return undefined;
+  // A Location that starts `//` or `/\` names a host to every browser, even if it parsed as a path here.
+  if (url.pathname.startsWith('//') || url.pathname.startsWith('/\\')) return undefined;
+  return url;
+}
+
+/**
+ * Where to send the browser after the login: {@link normaliseReturnTo}'s path for `value`, or
+ * `fallback` when `value` is absent or is not a plain path on this site. Never throws: a hostile
+ * `returnTo` costs the user nothing but the page they land on.
+ *
+ * @example
+ * ```ts
+ * safeReturnTo('/reports/../me?tab=1'); // '/me?tab=1'
+ * safeReturnTo('/.//evil.example');     // '/'
+ * ```
+ */
+export function safeReturnTo(value: unknown, fallback = '/', origin?: string): string {
+  if (value === undefined || value === null || value === '') return fallback;
+  return normaliseReturnTo(value, origin) ?? fallback;
 }

@@ -12,8 +12,13 @@ export type AppAuthorizationErrorCode =
   | 'session_ended'
   /** The id_token from Sentinel did not verify (signature, audience, issuer, lifetime). */
   | 'id_token_invalid'
-  /** A `returnTo` that would leave this site (`https://evil.example`, `//evil.example`, `/\evil.example`). */
-  | 'return_to_refused';
+  /**
+   * A `returnTo` that would leave this site. No longer thrown by the login routes, which fall back
+   * to `/` instead; kept so that code switching on it still compiles.
+   */
+  | 'return_to_refused'
+  /** A logout sent from another site (`Sec-Fetch-Site` or `Origin`): refused, the session is kept. */
+  | 'forbidden_origin';
 
 const STATUS: Readonly<Record<AppAuthorizationErrorCode, number>> = {
   state_mismatch: 400,
@@ -22,6 +27,7 @@ const STATUS: Readonly<Record<AppAuthorizationErrorCode, number>> = {
   session_ended: 401,
   id_token_invalid: 502,
   return_to_refused: 400,
+  forbidden_origin: 403,
 };
 
 /**

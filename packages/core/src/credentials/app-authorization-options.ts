@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../config/url.js';
+import { isLoopbackHost, redactUrlText } from '../config/url.js';
 import { secret, type Secret } from '../config/secret.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_SESSION_TTL_MS } from './app-authorization-session.js';
@@ -74,7 +74,7 @@ function redirectUri(field: string, value: unknown): string {
   } catch {
     throw new ConfigError(
       field,
-      `"${text}" is not an absolute URL; give the redirect URI registered with LivePerson.`,
+      `"${redactUrlText(text)}" is not an absolute URL; give the redirect URI registered with LivePerson.`,
     );
   }
   if (url.hash || text.includes('#'))

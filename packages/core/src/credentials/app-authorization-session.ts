@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { LpClient } from '../http/lp-client.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import {
@@ -30,6 +31,51 @@ export interface UserSession {
   readonly client: LpClient;
   /** When the session ends unless it is used (epoch ms); each refresh moves it on. */
   readonly expiresAt: number;
+}
+
+/** What `JSON.stringify` and `util.inspect` show of a {@link UserSession}: who, and until when. */
+export interface PrintableUserSession {
+  userId: string;
+  isAdmin: boolean;
+  isLpa: boolean;
+  expiresAt: number;
+}
+
+/**
+ * The {@link UserSession} the library hands out. Its id is a getter over a private field, so that
+ * logging a request context (`console.log(req.lp)`), serialising it, or spreading the session never
+ * shows the id, which logs in whoever reads it; the client behind it (tokens) is not shown either.
+ */
+class LiveUserSession implements UserSession {
+  readonly #id: string;
+  readonly user: LpUser;
+  readonly client: LpClient;
+  readonly expiresAt: number;
+
+  constructor(id: string, user: LpUser, client: LpClient, expiresAt: number) {
+    this.#id = id;
+    this.user = user;
+    this.client = client;
+    this.expiresAt = expiresAt;
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  toJSON(): PrintableUserSession {
+    const { id, isAdmin, isLpa } = this.user;
+    return { userId: id, isAdmin, isLpa, expiresAt: this.expiresAt };
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    return `UserSession ${inspect(this.toJSON(), options)}`;
+  }
+}
+
+/** A session as {@link UserSession}s are handed out: `id` readable, never printed. */
+export function userSession(id: string, user: LpUser, client: LpClient, expiresAt: number): UserSession {
+  return new LiveUserSession(id, user, client, expiresAt);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { AppAuthorizationError } from './app-authorization-errors.js';
 import {
+  normaliseReturnTo,
   openLoginState,
   parseCookies,
   safeReturnTo,
@@ -19,9 +20,12 @@ import type { Logger } from '../config/logger.js';
 export interface AppAuthorizationRoutesOptions {
   /** Starts a login (`GET`, optional `?returnTo=/path`). Default `/auth/login`. */
   loginPath?: string;
-  /** Logs out (`POST`). Default `/auth/logout`. */
+  /**
+   * Logs out (`POST`). Default `/auth/logout`. Refused (403 `forbidden_origin`) when the browser
+   * says the request comes from another site; see {@link AppAuthorizationWeb.handle}.
+   */
   logoutPath?: string;
-  /** Where the logout sends the browser. Default `/`. */
+  /** Where the logout sends the browser: a path on this site. Default `/`. */
   afterLogoutPath?: string;
 }
 
@@ -39,6 +43,10 @@ export interface WebRequest {
   url: string;
   /** The `Cookie` header. */
   cookie?: string | undefined;
+  /** The `Sec-Fetch-Site` header (`same-origin`, `same-site`, `cross-site`, `none`), if sent. */
+  secFetchSite?: string | readonly string[] | undefined;
+  /** The `Origin` header, if sent. */
+  origin?: string | readonly string[] | undefined;
 }
 
 /**
@@ -77,6 +85,8 @@ export class AppAuthorizationWeb {
   readonly afterLogoutPath: string;
   readonly stateCookie: string;
   readonly sessionCookie: string;
+  /** This app's origin, the redirect URI's: `returnTo` must stay on it, and so must a logout's `Origin`. */
+  readonly origin: string;
   readonly #auth: AppAuthorization;
   readonly #secret: Secret;
   readonly #secure: boolean;
@@ -100,10 +110,18 @@ export class AppAuthorizationWeb {
     this.#secret = secret;
     const redirect = new URL(auth.redirectUri);
     this.#secure = redirect.protocol === 'https:';
+    this.origin = redirect.origin;
     this.callbackPath = redirect.pathname;
     this.loginPath = routePath('loginPath', options.loginPath ?? '/auth/login');
     this.logoutPath = routePath('logoutPath', options.logoutPath ?? '/auth/logout');
-    this.afterLogoutPath = safeReturnTo(options.afterLogoutPath ?? '/');
+    const afterLogout = normaliseReturnTo(options.afterLogoutPath ?? '/', this.origin);
+    if (afterLogout === undefined) {
+      throw new ConfigError(
+        'appAuthorization.routes.afterLogoutPath',
+        'must be a path on this site, e.g. "/" or "/goodbye".',
+      );
+    }
+    this.afterLogoutPath = afterLogout;
     const prefix = this.#secure ? '__Host-' : '';
     this.stateCookie = `${prefix}lp_auth_state`;
     this.sessionCookie = `${prefix}lp_auth_session`;
@@ -113,6 +131,12 @@ export class AppAuthorizationWeb {
    * The whole of the login routes for one request, so that an adapter only maps its request and
    * response: which route it is, its answer, the state cookie removed on every callback answer
    * (failed ones too), a failed revoke logged, and the logged-in user for any other request.
+   *
+   * A logout the browser marks as cross-site is refused with 403 `forbidden_origin`, before the
+   * session is touched: with `Sec-Fetch-Site`, only `same-origin` and `none` (typed by the user)
+   * pass; without it, an `Origin` must be this app's ({@link AppAuthorizationWeb.origin}). A request
+   * with neither header passes: browsers that send neither are old, and they still withhold the
+   * SameSite=Lax session cookie from another site's POST, so such a logout ends no session.
    */
   async handle(request: WebRequest): Promise<WebOutcome> {
     // A request target that is no URL (`//host:99999/`) is no login route; it must not throw here,
@@ -125,6 +149,7 @@ export class AppAuthorizationWeb {
     try {
       if (route === 'login') return { redirect: await this.login(url.searchParams) };
       if (route === 'callback') return { redirect: await this.callback(url.searchParams, request.cookie) };
+      this.#refuseCrossSite(request);
       const answer = await this.logout(request.cookie);
       if (answer.revokeError) {
         const error = answer.revokeError;
@@ -149,11 +174,11 @@ export class AppAuthorizationWeb {
   }
 
   /**
-   * Starts a login: the redirect to Sentinel's authorize page and the signed state cookie.
-   * @throws AppAuthorizationError `return_to_refused` for a `returnTo` that leaves this site
+   * Starts a login: the redirect to Sentinel's authorize page and the signed state cookie. A
+   * `returnTo` that is not a plain path on this site (see `normaliseReturnTo`) becomes `/`.
    */
   async login(query: URLSearchParams): Promise<WebRedirect> {
-    const returnTo = safeReturnTo(query.get('returnTo'));
+    const returnTo = safeReturnTo(query.get('returnTo'), '/', this.origin);
     const state = randomToken();
     const pkce = createPkce();
     const sealed = sealLoginState(
@@ -205,7 +230,8 @@ export class AppAuthorizationWeb {
     });
     return {
       status: 302,
-      location: login.returnTo,
+      // Checked again: the cookie may have been sealed by a version with a weaker check.
+      location: safeReturnTo(login.returnTo, '/', this.origin),
       setCookies: [
         this.clearStateCookie,
         this.#cookie(this.sessionCookie, session.id, this.#auth.sessionTtlMs / 1000),
@@ -240,6 +266,22 @@ export class AppAuthorizationWeb {
     return id ? this.#auth.session(id) : Promise.resolve(undefined);
   }
 
+  #refuseCrossSite(request: WebRequest): void {
+    const site = oneHeader(request.secFetchSite);
+    const origin = oneHeader(request.origin);
+    const allowed =
+      site !== undefined
+        ? site === 'same-origin' || site === 'none'
+        : origin === undefined || origin === this.origin;
+    if (!allowed) {
+      throw new AppAuthorizationError(
+        'forbidden_origin',
+        `Logout refused: the browser sent it from another origin (${site !== undefined ? 'Sec-Fetch-Site' : 'Origin'}). ` +
+          `Log out with a form or fetch on ${this.origin} itself.`,
+      );
+    }
+  }
+
   #cookie(name: string, value: string, maxAgeSeconds: number): string {
     const attributes: CookieAttributes = {
       httpOnly: true,
@@ -260,4 +302,12 @@ function routePath(field: string, value: string): string {
     );
   }
   return value;
+}
+
+/** A header's one value; a header sent twice is treated as a value no rule accepts. */
+function oneHeader(value: string | readonly string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value.trim();
+  if (value.length === 0) return undefined;
+  return value.length === 1 ? value[0]!.trim() : '(several values)';
 }

@@ -6,6 +6,7 @@ import { AppAuthorizationError } from './app-authorization-errors.js';
 import {
   SESSION_ID,
   UserSessionCredential,
+  userSession,
   userSessionKey,
   type StoredUserSession,
   type UserSession,
@@ -198,7 +199,7 @@ export class AppAuthorization {
     };
     await this.#runtime.store.set(key, record, this.sessionTtlMs);
     await this.#runtime.store.set(`${key}:access`, access, Math.max(1, tokens.expiresAt - now));
-    return { id, user, client: this.#client(key), expiresAt: record.expiresAt };
+    return userSession(id, user, this.#client(key), record.expiresAt);
   }
 
   /** The live session `sessionId` names, or undefined (unknown, malformed, ended or expired). */
@@ -211,7 +212,7 @@ export class AppAuthorization {
       this.#drop(key);
       return undefined;
     }
-    return { id: sessionId, user: record.user, client: this.#client(key), expiresAt: record.expiresAt };
+    return userSession(sessionId, record.user, this.#client(key), record.expiresAt);
   }
 
   /**

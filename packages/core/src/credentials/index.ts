@@ -45,6 +45,7 @@ export {
   DEFAULT_SESSION_TTL_MS,
   userSessionKey,
   type UserSession,
+  type PrintableUserSession,
   type StoredUserSession,
 } from './app-authorization-session.js';
 export { AppAuthorizationError, type AppAuthorizationErrorCode } from './app-authorization-errors.js';
@@ -61,6 +62,7 @@ export {
   serializeCookie,
   parseCookies,
   safeReturnTo,
+  normaliseReturnTo,
   type LoginState,
   type CookieAttributes,
 } from './app-authorization-cookies.js';

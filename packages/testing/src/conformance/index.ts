@@ -1,6 +1,7 @@
 export { serveOnLoopback, freeLoopbackPort } from './serve.js';
 export { consumerCases } from './consumer-cases.js';
 export { loginCases } from './login-cases.js';
+export { OPEN_REDIRECT_CORPUS } from './open-redirect-corpus.js';
 export { attackCases, attackClasses, CORPUS_AUDIENCE, type AttackClass } from './attack-cases.js';
 export type { AttackCorpus, AttackVariant, ExpectedAnswer } from './attack-corpus.js';
 export { rotationCases } from './rotation-cases.js';

@@ -3,6 +3,7 @@ import { loginThroughEmulator } from '../emulator/browser-login.js';
 import { startEmulator } from '../emulator/start.js';
 import type { Emulator } from '../emulator/types.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
+import { OPEN_REDIRECT_CORPUS } from './open-redirect-corpus.js';
 import { freeLoopbackPort } from './serve.js';
 
 /** The JSON body, parsed in this realm (Jest's deep equality also compares prototypes). */
@@ -141,17 +142,68 @@ export function loginCases(): ConformanceCase[] {
         }),
     },
     {
-      title: 'login: returnTo pointing off the site is refused (no open redirect)',
+      title: `login: every open-redirect returnTo (${OPEN_REDIRECT_CORPUS.length} forms) ends the login on a path of this origin`,
       run: (harness) =>
-        withLoginApp(harness, async (app) => {
-          for (const evil of ['https://evil.example', '//evil.example', '/\\evil.example']) {
-            const res = await fetch(`${app.url}/auth/login?returnTo=${encodeURIComponent(evil)}`, {
-              redirect: 'manual',
-            });
-            assert.equal(res.status, 400, `returnTo=${evil}`);
-            assert.equal(res.headers.get('location'), null);
-            assert.equal(((await jsonOf(res)) as { error: string }).error, 'return_to_refused');
+        withLoginApp(harness, async (app, emu) => {
+          for (const evil of OPEN_REDIRECT_CORPUS) {
+            const { callback } = await login(app, emu, evil);
+            assert.equal(callback.status, 302, `returnTo=${JSON.stringify(evil)}`);
+            const location = callback.headers.get('location') ?? '';
+            // As a browser reads it: resolved against the callback's URL, and no `//` or `/\` start.
+            assert.equal(
+              new URL(location, app.url).origin,
+              app.url,
+              `returnTo=${JSON.stringify(evil)} → ${location}`,
+            );
+            assert.match(
+              location,
+              /^\/(?![/\\])[\x21-\x7e]*$/,
+              `returnTo=${JSON.stringify(evil)} → ${location}`,
+            );
           }
+          const { callback } = await login(app, emu, '/reports/../me?tab=2');
+          assert.equal(callback.headers.get('location'), '/me?tab=2');
+        }),
+    },
+    {
+      title: 'login: a cross-site logout is refused (403 forbidden_origin) and keeps the session',
+      run: (harness) =>
+        withLoginApp(harness, async (app, emu) => {
+          const { cookies } = await login(app, emu);
+          const refused: Record<string, string>[] = [
+            { 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' },
+            { 'sec-fetch-site': 'same-site' },
+            { origin: 'http://evil.example' },
+            { origin: 'null' },
+          ];
+          for (const headers of refused) {
+            const out = await fetch(`${app.url}/auth/logout`, {
+              method: 'POST',
+              redirect: 'manual',
+              headers: { cookie: cookieHeader(cookies), ...headers },
+            });
+            assert.equal(out.status, 403, `logout with ${JSON.stringify(headers)}`);
+            assert.equal(((await jsonOf(out)) as { error: string }).error, 'forbidden_origin');
+            assert.equal(out.headers.get('location'), null);
+            assert.equal(cookiesOf(out).lp_auth_session, undefined, 'the session cookie is not cleared');
+            assert.equal(await me(app, cookies), emu.credentials.login.userId, 'still logged in');
+          }
+          assert.equal(emu.stats.count('sentinel.revoke'), 0);
+          const allowed: Record<string, string>[] = [
+            { 'sec-fetch-site': 'same-origin', origin: app.url },
+            { origin: app.url },
+          ];
+          for (const headers of allowed) {
+            const again = await login(app, emu);
+            const out = await fetch(`${app.url}/auth/logout`, {
+              method: 'POST',
+              redirect: 'manual',
+              headers: { cookie: cookieHeader(again.cookies), ...headers },
+            });
+            assert.equal(out.status, 302, `logout with ${JSON.stringify(headers)}`);
+            assert.equal(await me(app, again.cookies), null);
+          }
+          assert.equal(emu.stats.count('sentinel.revoke'), 2);
         }),
     },
   ];
