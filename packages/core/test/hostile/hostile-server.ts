@@ -15,6 +15,10 @@ export interface HostileServer {
   url: string;
   origin: string;
   seen: Seen[];
+  /** Requests received, all or those to one path (query left out). */
+  calls: (path?: string) => number;
+  /** What answers the next requests; a test may swap it mid-way. */
+  handler: HostileHandler;
   /** Bytes the handlers managed to write before the peer went away, summed. */
   bytesWritten: () => number;
   close: () => Promise<void>;
@@ -37,7 +41,7 @@ export async function hostileServer(handler: HostileHandler): Promise<HostileSer
         body: Buffer.concat(chunks).toString('utf8'),
       };
       seen.push(req);
-      handler(req, res, raw);
+      self.handler(req, res, raw);
     });
   });
   server.on('connection', (socket) => {
@@ -50,16 +54,20 @@ export async function hostileServer(handler: HostileHandler): Promise<HostileSer
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  return {
+  const self: HostileServer = {
     url: origin,
     origin,
     seen,
+    handler,
+    calls: (path) =>
+      path === undefined ? seen.length : seen.filter((r) => r.url.split('?')[0] === path).length,
     bytesWritten: () => written + [...sockets].reduce((n, s) => n + s.bytesWritten, 0),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return self;
 }
 
 /** Headers now, then a body that never comes (a stalled upstream). */

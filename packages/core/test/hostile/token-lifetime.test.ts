@@ -9,7 +9,8 @@ import {
   OrchestratorV2Credential,
   SHORT_LIFETIME_MS,
 } from '../../src/index.js';
-import { answer, hostileRuntime, hostileServer, type HostileServer, type ManualClock } from './hostile.js';
+import { answer, hostileRuntime, type ManualClock } from './hostile-runtime.js';
+import { hostileServer, type HostileServer } from './hostile-server.js';
 
 /**
  * Issue item 6: whatever lifetime a token endpoint states, the library calls it again at a sane

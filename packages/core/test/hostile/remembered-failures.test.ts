@@ -8,7 +8,8 @@ import {
   TokenRequestError,
 } from '../../src/index.js';
 import { printed } from '../helpers.js';
-import { answer, hostileRuntime, hostileServer, type HostileServer } from './hostile.js';
+import { answer, hostileRuntime } from './hostile-runtime.js';
+import { hostileServer, type HostileServer } from './hostile-server.js';
 
 /**
  * Issue item 5: a token endpoint's refusal or Retry-After is remembered, so a caller in a tight loop

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import { CsdsUnavailableError, DomainResolver, silentLogger } from '../../src/index.js';
-import { answer, hostileServer, type HostileServer } from './hostile.js';
+import { answer } from './hostile-runtime.js';
+import { hostileServer, type HostileServer } from './hostile-server.js';
 
 /**
  * Issue item 5, CSDS: a failed answer is remembered for a short, jittered time, so a loop of

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { LpApiError, LpClient, OrchestratorV1Credential } from '../../src/index.js';
-import { answer, hostileRuntime, hostileServer, type HostileServer } from './hostile.js';
+import { answer, hostileRuntime } from './hostile-runtime.js';
+import { hostileServer, type HostileServer } from './hostile-server.js';
 
 const servers: HostileServer[] = [];
 afterEach(async () => {

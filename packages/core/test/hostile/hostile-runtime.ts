@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import {
   DEFAULT_RETRY_POLICY,
   DomainResolver,
@@ -8,46 +7,6 @@ import {
   type Logger,
 } from '../../src/index.js';
 import { recordingLogger } from '../helpers.js';
-
-/**
- * A LivePerson that misbehaves on purpose: a plain `node:http` server on 127.0.0.1 that answers
- * every request with `handler` and counts the requests per path, so a test can assert how many
- * upstream calls the library made.
- */
-export interface HostileServer {
-  url: string;
-  /** Requests received, by path (query left out). */
-  calls(path?: string): number;
-  handler: (req: IncomingMessage, res: ServerResponse) => void;
-  close(): Promise<void>;
-}
-
-export async function hostileServer(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<HostileServer> {
-  const counts = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    counts.set(path, (counts.get(path) ?? 0) + 1);
-    // The body is drained before answering, so that a keep-alive connection stays usable.
-    req.resume();
-    req.on('end', () => self.handler(req, res));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const self: HostileServer = {
-    url: `http://127.0.0.1:${port}`,
-    handler,
-    calls: (path) =>
-      path === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(path) ?? 0),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  return self;
-}
 
 /** Answers `status` with a JSON body and extra headers. */
 export function answer(
