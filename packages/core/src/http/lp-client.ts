@@ -12,6 +12,7 @@ import {
   isRetryableStatus,
   isTransientFailure,
   readErrorBody,
+  readBody,
   readErrorText,
   requestIdOf,
   requestOf,
@@ -293,7 +294,7 @@ export class LpClient {
     const idempotent = IDEMPOTENT.has(call.method);
     const what = `${call.method} ${redactUrl(call.url)}`;
     const consumerJws = call.onBehalfOf === undefined ? undefined : this.#consumerJwsFor(call.onBehalfOf);
-    const limits = { maxBodyBytes: this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
+    const limits = { maxBodyBytes: this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, buffer };
     // Waits outside an exchange (token, ConsumerJWS, pauses) end with the caller's deadline.
     const signal = call.deadline?.signal;
     const pending = this.#waits.pending(call.url, this.#runtime.now());
@@ -443,7 +444,7 @@ interface Answer {
 
 async function readAnswer(response: Response): Promise<Answer> {
   const { ok, status, headers } = response;
-  if (ok) return { ok, status, headers, text: await response.text(), errorBody: undefined };
+  if (ok) return { ok, status, headers, text: await readBody(response), errorBody: undefined };
   const raw = await readErrorText(response);
   return { ok, status, headers, text: raw.text, errorBody: errorBodyOf(raw, requestOf(response)) };
 }

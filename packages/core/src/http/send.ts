@@ -30,7 +30,16 @@ export interface SendLimits {
    * is refused.
    */
   redirects?: 'refuse' | 'same-origin';
+  /**
+   * The caller reads the whole body at once with {@link readBody} (or {@link readErrorText}): the
+   * answer is handed over as it came, without a guarding stream, and those readers keep the deadline
+   * and the limit. Saves a stream and a `Response` per call on the authorized client's hot path.
+   */
+  buffer?: boolean;
 }
+
+/** Answers of `buffer` exchanges: the deadline still running and the byte limit their reader keeps. */
+const pendingBodies = new WeakMap<Response, { deadline: Deadline; maxBytes: number }>();
 
 /** The request behind a response, kept so that an error body can be cleaned of the secrets it echoes. */
 const requests = new WeakMap<Response, { url: URL; init: RequestInit }>();
@@ -67,7 +76,16 @@ export async function sendOnce(
         throw deadline.failure(error);
       }
       const next = redirectTarget(response, current);
-      if (!next) return guard(response, deadline, limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, url, init);
+      if (!next) {
+        return guard(
+          response,
+          deadline,
+          limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          url,
+          init,
+          limits.buffer,
+        );
+      }
       await response.body?.cancel().catch(() => undefined);
       const refusal = redirectRefusal(current, next, method, limits.redirects ?? 'refuse', hop);
       if (refusal) throw new RedirectRefusedError(what, response.status, safeOrigin(next), refusal);
@@ -128,6 +146,7 @@ function guard(
   maxBytes: number,
   url: URL,
   init: RequestInit,
+  buffer = false,
 ): Response {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -137,6 +156,11 @@ function guard(
   if (response.body === null || NULL_BODY.has(response.status)) {
     deadline.clear();
     requests.set(response, { url, init });
+    return response;
+  }
+  if (buffer) {
+    requests.set(response, { url, init });
+    pendingBodies.set(response, { deadline, maxBytes });
     return response;
   }
   const reader = response.body.getReader();
@@ -194,6 +218,15 @@ export interface ErrorBodyText {
  * fails half-way (reset, deadline) gives what had arrived.
  */
 export async function readErrorText(response: Response): Promise<ErrorBodyText> {
+  const pending = pendingBodies.get(response);
+  try {
+    return await readClipped(response);
+  } finally {
+    pending?.deadline.clear();
+  }
+}
+
+async function readClipped(response: Response): Promise<ErrorBodyText> {
   if (!response.body) return { text: '', clipped: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -217,6 +250,42 @@ export async function readErrorText(response: Response): Promise<ErrorBodyText> 
   }
   const bytes = Buffer.concat(chunks, size).subarray(0, MAX_ERROR_BODY_BYTES);
   return { text: bytes.toString('utf8'), clipped };
+}
+
+/**
+ * The whole body of an answer as text, within the exchange's deadline and byte limit (typed
+ * failures as for a guarded stream). For answers of `buffer` exchanges; others are read as usual.
+ */
+export async function readBody(response: Response): Promise<string> {
+  const pending = pendingBodies.get(response);
+  if (!pending || !response.body) return response.text();
+  const { deadline, maxBytes } = pending;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw deadline.failure(error);
+      }
+      if (chunk.done) break;
+      size += chunk.value.byteLength;
+      if (size > maxBytes) {
+        deadline.abort();
+        reader.cancel().catch(() => undefined);
+        throw new ResponseTooLargeError(deadline.what, maxBytes);
+      }
+      chunks.push(chunk.value);
+    }
+  } finally {
+    deadline.clear();
+  }
+  return chunks.length === 1
+    ? Buffer.from(chunks[0]!).toString('utf8')
+    : Buffer.concat(chunks, size).toString('utf8');
 }
 
 /**
