@@ -2,7 +2,7 @@
  * `npm start`: the example app against the embedded LivePerson emulator (no account needed), or
  * against real LivePerson when `LP_ACCOUNT_ID` and credentials are set in the environment.
  * It calls one LivePerson API through each configured client, prints what happened, and exits;
- * with `--serve` it keeps serving on PORT (default 3000).
+ * with `--serve` (`npm start -- --serve`) it keeps serving on PORT (default 3000).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

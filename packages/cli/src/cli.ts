@@ -13,6 +13,7 @@ import { emulatorCommand } from './commands/emulator.js';
 import { tokenCommand } from './commands/token.js';
 import { CliError, ExitCode } from './errors.js';
 import { Printer, type CliIo } from './io.js';
+import { closest } from './suggest.js';
 
 /** Every subcommand, in the order `lp-auth --help` lists them. */
 export const COMMANDS: readonly Command[] = [tokenCommand, doctorCommand, decodeCommand, emulatorCommand];
@@ -32,7 +33,7 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Every command takes --help and --json. Configuration: LP_* variables, ./.env, --env-file, --account.',
+    'Every command takes --help and --json. Configuration: LP_* variables, ./.env, --dotenv, --account.',
     'Exit codes: 0 ok, 1 a check or request failed, 2 usage or configuration error.',
   ].join('\n');
 }
@@ -61,7 +62,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
-      printer.err(`lp-auth: unknown command "${name}".`);
+      const guess = name.startsWith('-')
+        ? undefined
+        : closest(
+            name,
+            COMMANDS.map((c) => c.name),
+          );
+      printer.err(`lp-auth: unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`);
       printer.err(overview());
       return ExitCode.usage;
     }

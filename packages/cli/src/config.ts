@@ -1,5 +1,5 @@
 /**
- * Where the command line's configuration comes from: `--env-file` (or `./.env` when present), the
+ * Where the command line's configuration comes from: `--dotenv` (or `./.env` when present), the
  * process environment, and `--account`. Variables already set in the environment win over the file,
  * as with `node --env-file` and dotenv, so that a one-off `LP_ACCOUNT_ID=… lp-auth doctor` works.
  *
@@ -8,14 +8,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { optionsFromEnv, type LpAuthOptions } from '@lp-auth/core';
-import { CliError } from './errors.js';
+import { ConfigError, optionsFromEnv, type LpAuthOptions } from '@lp-auth/core';
+import { CliError, ExitCode } from './errors.js';
 
 /** The flags every configured command (`token`, `doctor`) takes. */
 export interface ConfigFlags {
   /** `--account`: wins over `LP_ACCOUNT_ID`. */
   account?: string;
-  /** `--env-file`: a file that must exist; without it `./.env` is read when present. */
+  /** `--dotenv`: a file that must exist; without it `./.env` is read when present. */
   envFile?: string;
 }
 
@@ -24,6 +24,11 @@ export interface LoadedEnvironment {
   env: Readonly<Record<string, string | undefined>>;
   /** The env file read, or undefined when none was. */
   envFile?: string;
+  /**
+   * The env file exists but defines no variable. Said instead of the first missing option: a file
+   * still being written (`lp-auth emulator > .env &`, which truncates it first) is empty.
+   */
+  envFileEmpty?: boolean;
 }
 
 /**
@@ -45,13 +50,37 @@ export async function loadEnvironment(
     if (!explicit && code === 'ENOENT') return { env: processEnv };
     throw new CliError(
       'env_file_unreadable',
-      `cannot read the env file ${path} (${code ?? 'unknown error'}). Check the path given to --env-file.`,
+      `cannot read the env file ${path} (${code ?? 'unknown error'}). Check the path given to --dotenv.`,
     );
   }
   const fromFile = parseEnv(text);
   const env: Record<string, string | undefined> = { ...fromFile };
   for (const [name, value] of Object.entries(processEnv)) if (value !== undefined) env[name] = value;
-  return { env, envFile: path };
+  const empty = Object.keys(fromFile).length === 0;
+  return { env, envFile: path, ...(empty ? { envFileEmpty: true } : {}) };
+}
+
+/** What to say when the env file is empty: the finding and the fix. */
+export function emptyEnvFile(path: string): { result: string; fix: string } {
+  return {
+    result: `${path} is empty: it defines no LP_* variable`,
+    fix:
+      'Fill it, or let the emulator write it whole: "lp-auth emulator --write-env .env" (not "> .env &", ' +
+      'which empties the file first), and run this once the emulator printed its banner.',
+  };
+}
+
+/**
+ * A configuration error that an empty env file explains better: "accountId is required" or "no
+ * appJwt credential" is only the first symptom of a file that defines nothing. An empty file next
+ * to a complete environment is harmless, and other errors are returned as they are.
+ */
+export function explainEmptyEnvFile(loaded: LoadedEnvironment, error: unknown): unknown {
+  const unconfigured =
+    error instanceof ConfigError || (error instanceof CliError && error.code === 'flow_not_configured');
+  if (!loaded.envFileEmpty || !loaded.envFile || !unconfigured) return error;
+  const { result, fix } = emptyEnvFile(loaded.envFile);
+  return new CliError('env_file_empty', `${result}. ${fix}`, ExitCode.usage);
 }
 
 /**

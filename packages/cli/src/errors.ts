@@ -21,6 +21,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export type CliErrorCode =
   | 'usage'
   | 'env_file_unreadable'
+  | 'env_file_empty'
+  | 'env_file_unwritable'
   | 'flow_not_configured'
   | 'flow_has_no_token'
   | 'jwt_malformed'

@@ -9,6 +9,8 @@ export interface TextSink {
   write(text: string): unknown;
   /** True when a person watches it (a terminal); decides whether a spinner is drawn. */
   readonly isTTY?: boolean;
+  /** The terminal's width in characters, when it is one; `doctor` fits its table to it. */
+  readonly columns?: number;
 }
 
 /** What a command gets from the process it runs in. */

@@ -25,7 +25,7 @@ export function onlyFlows(options: LpAuthOptions, flows: readonly Flow[]): LpAut
     if (!configured) {
       throw new CliError(
         'flow_not_configured',
-        `no ${flow} credential is configured: set ${FLOW_VARIABLES[flow]} (in the environment, ./.env or --env-file).`,
+        `no ${flow} credential is configured: set ${FLOW_VARIABLES[flow]} (in the environment, ./.env or --dotenv).`,
       );
     }
     Object.assign(credentials, { [flow]: configured });

@@ -78,11 +78,23 @@ export async function lpAuth(
 }
 
 /** Starts `lp-auth …args` and leaves it running; the caller (or {@link cleanup}) stops it. */
-export function lpAuthRunning(args: string[], env: Record<string, string> = {}): ChildProcess {
+export function lpAuthRunning(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string } = {},
+): ChildProcess {
   const proc = spawn(process.execPath, [bin, ...args], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(proc);
+  proc.on('exit', () => children.delete(proc));
+  return proc;
+}
+
+/** Adds a child started otherwise (e.g. under `script`) to those {@link cleanup} kills. */
+export function track(proc: ChildProcess): ChildProcess {
   children.add(proc);
   proc.on('exit', () => children.delete(proc));
   return proc;

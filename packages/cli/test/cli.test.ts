@@ -31,4 +31,22 @@ describe('lp-auth', () => {
     const version = await lpAuth(['--version']);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
+
+  test('a mistyped option or command gets the closest known name, and exit 2', async () => {
+    const flag = await lpAuth(['token', 'appJwt', '--jsno']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe(
+      `lp-auth token: unknown option '--jsno'. Did you mean --json? See "lp-auth token --help".\n`,
+    );
+    const emulatorFlag = await lpAuth(['emulator', '--write-evn', '.env']);
+    expect(emulatorFlag.code).toBe(2);
+    expect(emulatorFlag.stderr).toMatch(/unknown option '--write-evn'\. Did you mean --write-env\?/);
+    // Nothing close: no guess, still the pointer to --help.
+    const far = await lpAuth(['doctor', '--frobnicate']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe(`lp-auth doctor: unknown option '--frobnicate'. See "lp-auth doctor --help".\n`);
+    const command = await lpAuth(['docter']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/^lp-auth: unknown command "docter"\. Did you mean "doctor"\?\n/);
+  });
 });

@@ -21,7 +21,7 @@ describe('configuration', () => {
     expect(optionsFromFlags({ account: '333' }, env).accountId).toBe('333');
   });
 
-  test('no ./.env is fine; a missing --env-file is a usage error (exit 2) naming the path', async () => {
+  test('no ./.env is fine; a missing --dotenv file is a usage error (exit 2) naming the path', async () => {
     const empty = await mkdtemp(join(dir, 'empty-'));
     await expect(loadEnvironment({}, { A: '1' }, empty)).resolves.toEqual({ env: { A: '1' } });
     await expect(loadEnvironment({ envFile: 'missing.env' }, {}, empty)).rejects.toMatchObject({

@@ -4,7 +4,7 @@ import { cleanup, emulatorEnv, emulatorSecrets, ensureBuilt, lpAuth } from './cl
 
 interface DoctorJson {
   ok: boolean;
-  checks: { check: string; status: string; result: string; fix?: string }[];
+  checks: { check: string; status: string; result: string; fix: string | null }[];
   warnings: string[];
 }
 
@@ -62,14 +62,36 @@ describe('lp-auth doctor', () => {
     expectClean(run.stdout + run.stderr);
   });
 
-  test('the table: one row per check, a closing verdict, no spinner when stderr is not a terminal', async () => {
+  test('the table: one line per check in a pipe, a closing verdict; stderr says each step, no spinner', async () => {
     const run = await lpAuth(['doctor'], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^CHECK\s+RESULT\s+FIX\n/);
     expect(run.stdout).toMatch(/\ncsds\s+ok: \d+ services resolved from http:\/\/127\.0\.0\.1:\d+\n/);
+    // Not a terminal: no width to fit, so each check stays on one line, however long.
+    expect(run.stdout).toMatch(
+      /\noptions\s+ok: account \d+, credentials: appJwt, .*login, from the environment\n/,
+    );
     expect(run.stdout).toMatch(/All checks passed\.\n$/);
-    expect(run.stderr).toBe('');
-    expectClean(run.stdout);
+    expect(run.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^… checking CSDS: asking http:\/\/127\.0\.0\.1:\d+ for account \d+$/),
+      '… checking the appJwt credential',
+      '… checking the orchestratorV1 credential',
+      '… checking the orchestratorV2 credential',
+      '… checking the oauth1 credential',
+      '… checking the login credential',
+      '… closing (logging out of sessions)',
+      '',
+    ]);
+    expectClean(run.stdout + run.stderr);
+  });
+
+  test('--json: every check has the same keys, fix null when there is nothing to fix', async () => {
+    const run = await lpAuth(['doctor', '--json', '--account', '11111111'], env);
+    const out = JSON.parse(run.stdout) as DoctorJson;
+    for (const check of out.checks) expect(Object.keys(check)).toEqual(['check', 'status', 'result', 'fix']);
+    const fixes = Object.fromEntries(out.checks.map((c) => [c.check, c.fix]));
+    expect(fixes.options).toBeNull();
+    expect(fixes.csds).toMatch(/Check LP_ACCOUNT_ID/);
   });
 
   test('a wrong client secret: the appJwt check fails with a fix, exit 1, the secret appears nowhere', async () => {
@@ -153,6 +175,9 @@ describe('lp-auth doctor', () => {
     expectClean(run.stdout + run.stderr);
     const badFlag = await lpAuth(['doctor', '--acount', '1'], env);
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toMatch(/Unknown option '--acount'.*lp-auth doctor --help/);
+    expect(badFlag.stdout).toBe('');
+    expect(badFlag.stderr).toBe(
+      `lp-auth doctor: unknown option '--acount'. Did you mean --account? See "lp-auth doctor --help".\n`,
+    );
   });
 });

@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cleanup, ensureBuilt, lpAuth, lpAuthRunning } from './cli-helpers.js';
+import { cleanup, ensureBuilt, lpAuth, lpAuthRunning, workDir } from './cli-helpers.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 afterAll(() => cleanup());
@@ -59,6 +61,44 @@ describe('lp-auth emulator', () => {
     const done = exited(proc);
     proc.kill('SIGINT');
     expect(await done).toEqual({ code: 0, signal: null });
+  });
+
+  test('--write-env replaces the file whole before the banner; the banner holds no secret; doctor reads it', async () => {
+    const dir = join(await workDir(), 'write-env');
+    await mkdir(dir);
+    const file = join(dir, '.env');
+    await writeFile(file, 'LP_ACCOUNT_ID=1\n');
+    const before = await stat(file);
+    const proc = lpAuthRunning(
+      ['emulator', '--write-env', '.env', '--account', '23456789'],
+      {},
+      { cwd: dir },
+    );
+    const banner = await readUntil(proc, /Ctrl\+C to stop/);
+    expect(banner).toContain(`Wrote its LP_* variables to ${file}`);
+    // The terminal gets the banner only: the credentials are in the file, not on the screen.
+    expect(banner).not.toMatch(/^LP_/m);
+    const text = await readFile(file, 'utf8');
+    expect(text).toMatch(/^LP_ACCOUNT_ID=23456789\n/);
+    expect(text).toMatch(/\nLP_LOGIN_PASSWORD=.+\n$/);
+    const after = await stat(file);
+    // A new file renamed over the old one (not the old one emptied and refilled), owner-only,
+    // and no temporary file left beside it.
+    expect(after.ino).not.toBe(before.ino);
+    expect(after.mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['.env']);
+    const doctor = await lpAuth(['doctor', '--json'], {}, { cwd: dir });
+    expect(doctor.code).toBe(0);
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true });
+    const done = exited(proc);
+    proc.kill('SIGTERM');
+    expect(await done).toEqual({ code: 0, signal: null });
+  });
+
+  test('--write-env into a directory that does not exist: exit 2, nothing left running', async () => {
+    const run = await lpAuth(['emulator', '--write-env', 'no/such/dir/.env']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot write .*no\/such\/dir\/\.env \(ENOENT\)/);
   });
 
   test('a bad --port or --account is a usage error (exit 2)', async () => {

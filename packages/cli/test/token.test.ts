@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
@@ -95,23 +95,51 @@ describe('lp-auth token', () => {
     expect(run.stdout + run.stderr).not.toContain(wrong);
   });
 
-  test('reads --env-file; variables already set win over the file; --account wins over both', async () => {
+  test('reads --dotenv; variables already set win over the file; --account wins over both', async () => {
     const dir = await workDir();
     const file = join(dir, 'lp.env');
     const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     await writeFile(file, [...lines, 'LP_ACCOUNT_ID=99999999', '# a comment', ''].join('\n'));
-    const fromFile = await lpAuth(['token', 'appJwt', '--json', '--env-file', file], {
+    const fromFile = await lpAuth(['token', 'appJwt', '--json', '--dotenv', file], {
       LP_ACCOUNT_ID: emu.accountId,
     });
     expect(fromFile.code).toBe(0);
-    const wrongAccount = await lpAuth(['token', 'appJwt', '--env-file', file, '--account', '11111111']);
+    const wrongAccount = await lpAuth(['token', 'appJwt', '--dotenv', file, '--account', '11111111']);
     expect(wrongAccount.code).toBe(1);
     expect(wrongAccount.stderr).toMatch(/11111111/);
-    // Node 20 itself checks any "--env-file" in argv, even after the script, and stops with exit 9
-    // before lp-auth runs when the file is missing (config.test.ts checks lp-auth's own exit 2 message).
-    const missing = await lpAuth(['token', 'appJwt', '--env-file', join(dir, 'nope.env')]);
-    expect([2, 9]).toContain(missing.code);
-    expect(missing.stderr).toContain('nope.env');
+    // Unlike "--env-file", Node leaves "--dotenv" alone, so a missing file is lp-auth's own exit 2.
+    const missing = await lpAuth(['token', 'appJwt', '--dotenv', join(dir, 'nope.env')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /cannot read the env file .*nope\.env \(ENOENT\)\. Check the path given to --dotenv/,
+    );
+  });
+
+  test('the old --env-file spelling is refused with a pointer to --dotenv (exit 2)', async () => {
+    // An existing file: Node 20 would stop with exit 9 at a missing one before lp-auth runs.
+    const file = join(await workDir(), 'old.env');
+    await writeFile(
+      file,
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
+    const run = await lpAuth(['token', 'appJwt', '--env-file', file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/unknown option '--env-file'\. It is now --dotenv \(Node 20 reads/);
+  });
+
+  test('an empty env file is named as the problem, not the first missing variable (exit 2)', async () => {
+    const file = join(await workDir(), 'empty.env');
+    await writeFile(file, '');
+    const run = await lpAuth(['token', 'appJwt', '--dotenv', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/empty\.env is empty: it defines no LP_\* variable.*--write-env/);
+    expect(run.stderr).not.toMatch(/no appJwt credential|accountId/);
+    // Next to a complete environment the empty file is harmless.
+    const complete = await lpAuth(['token', 'appJwt', '--dotenv', file], env);
+    expect(complete.code).toBe(0);
   });
 
   test('reads ./.env by default', async () => {
@@ -127,7 +155,7 @@ describe('lp-auth token', () => {
       expect(run.code).toBe(0);
       expect(run.stdout.trim().split('.')).toHaveLength(3);
     } finally {
-      await writeFile(join(dir, '.env'), '');
+      await rm(join(dir, '.env'));
     }
   });
 });

@@ -173,7 +173,7 @@ export async function runExample(options: RunExampleOptions): Promise<number> {
     console.log(`- ${step.client.padEnd(15)} ${step.method} ${step.route} → ${status} ${shown}`);
   }
   if (options.appAuthorization && lp.appAuthorization) {
-    failures += await demonstrateLogin(app.url, emulator);
+    failures += await demonstrateLogin(app.url, emulator, serve);
     if (serve && emulator) {
       const { username, password } = emulator.credentials.login;
       console.log(`  (the local emulator's throwaway user: ${username} / ${password})`);

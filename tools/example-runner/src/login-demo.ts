@@ -14,6 +14,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The command that runs this example again with `--serve`: `npm start -- --serve` under npm. */
+function serveCommand(): string {
+  const script = process.env.npm_lifecycle_event;
+  if (script === 'start') return 'npm start -- --serve';
+  if (script) return `npm run ${script} -- --serve`;
+  return `node ${process.argv[1] ?? 'main.js'} --serve`;
+}
+
 const cookiesOf = (res: Response) =>
   res.headers
     .getSetCookie()
@@ -27,7 +35,11 @@ const cookiesOf = (res: Response) =>
  * callback, `/me`, logout) and prints each step. Prints no code, token, cookie or password.
  * Resolves with the number of failed steps.
  */
-export async function demonstrateLogin(appUrl: string, emulator: Emulator | undefined): Promise<number> {
+export async function demonstrateLogin(
+  appUrl: string,
+  emulator: Emulator | undefined,
+  serve: boolean,
+): Promise<number> {
   const start = await fetch(`${appUrl}/auth/login?returnTo=/me`, { redirect: 'manual' });
   const authorize = start.headers.get('location');
   if (start.status !== 302 || !authorize) {
@@ -37,8 +49,12 @@ export async function demonstrateLogin(appUrl: string, emulator: Emulator | unde
   // state and the PKCE challenge belong to this one attempt (and its cookie), so they are left out.
   const shown = new URL(authorize);
   for (const name of ['state', 'code_challenge']) shown.searchParams.delete(name);
+  // Without --serve the app is gone a moment after this line: point at the command that keeps it up.
+  const where = serve
+    ? `open ${appUrl}/ in a browser (or ${appUrl}/auth/login)`
+    : `run \`${serveCommand()}\` and open http://127.0.0.1:${process.env.PORT ?? 3000}/ in a browser (this run exits)`;
   console.log(
-    `\nLog in with LivePerson: open ${appUrl}/ in a browser (or ${appUrl}/auth/login), which sends you to\n  ${shown}&state=…&code_challenge=…`,
+    `\nLog in with LivePerson: ${where}; /auth/login sends you to\n  ${shown}&state=…&code_challenge=…`,
   );
   if (!emulator) return 0;
 

@@ -11,7 +11,14 @@ import {
   type ResolvedOptions,
 } from '@lp-auth/core';
 import { COMMON_OPTIONS, CONFIG_OPTIONS, parseCommandArgs, type Command } from '../command.js';
-import { FLOWS, FLOW_VARIABLES, loadEnvironment, optionsFromFlags } from '../config.js';
+import {
+  FLOWS,
+  FLOW_VARIABLES,
+  emptyEnvFile,
+  loadEnvironment,
+  optionsFromFlags,
+  type LoadedEnvironment,
+} from '../config.js';
 import { checkResult, type CheckResult } from '../doctor/check-result.js';
 import { ClockProbe } from '../doctor/clock.js';
 import { checkConsumerJwks } from '../doctor/consumer-jwks.js';
@@ -20,10 +27,10 @@ import { diagnose } from '../doctor/diagnose.js';
 import { ExitCode } from '../errors.js';
 import { Printer, type CliIo } from '../io.js';
 import { cliLogger } from '../logger.js';
-import { Spinner } from '../spinner.js';
-import { renderTable } from '../table.js';
+import { progress, type Progress } from '../progress.js';
+import { renderTable, wrap } from '../table.js';
 
-const usage = `Usage: lp-auth doctor [--json] [--account ID] [--env-file PATH]
+const usage = `Usage: lp-auth doctor [--json] [--account ID] [--dotenv PATH]
 
 Checks a configuration end to end and prints a table of checks, results and fixes:
   options        the LP_* configuration is valid
@@ -31,12 +38,14 @@ Checks a configuration end to end and prints a table of checks, results and fixe
   <flow>         each configured credential obtains a token and/or signs a request LivePerson accepts
   clock          this machine's clock is within 30 s of LivePerson's (from the Date header)
   consumer jwks  the consumer IdP's JWKS answers, when LP_CONSUMER_JWKS_URI or LP_CONSUMER_ISSUER is set
-Nothing it prints contains a secret.
+Nothing it prints contains a secret. Each step is announced on stderr as it starts (a spinner on a
+terminal). The table fits the terminal's width (or $COLUMNS when set); in a pipe, one line per check.
 
 Options:
   --json              print { ok, checks: [{ check, status, result, fix }], warnings } for scripts
+                      (fix is null when there is nothing to fix)
   --account ID        the account id (wins over LP_ACCOUNT_ID)
-  --env-file PATH     read LP_* variables from this file (default ./.env when present)
+  --dotenv PATH       read LP_* variables from this file (default ./.env when present)
   -h, --help
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 usage or configuration error.`;
@@ -49,16 +58,26 @@ const STATUS_LABEL = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as c
 /** The report after the options check: validated options, or the line that says what is wrong. */
 function checkOptions(
   options: () => LpAuthOptions,
-  envFile: string | undefined,
+  loaded: LoadedEnvironment,
 ): { resolved?: ResolvedOptions; line: CheckResult } {
+  const { envFile, envFileEmpty } = loaded;
   let resolved: ResolvedOptions;
   try {
     resolved = resolveOptions(options());
   } catch (error) {
+    if (envFileEmpty && envFile) {
+      // The first missing field would be the wrong lead: the whole file is missing its content.
+      const { result, fix } = emptyEnvFile(envFile);
+      return { line: checkResult('options', 'fail', result, fix) };
+    }
     return { line: optionsFailure(error) };
   }
   const flows = FLOWS.filter((flow) => resolved.credentials[flow]);
-  const source = envFile ? `, from ${envFile} and the environment` : ', from the environment';
+  const source = !envFile
+    ? ', from the environment'
+    : envFileEmpty
+      ? `, from the environment (${envFile} is empty)`
+      : `, from ${envFile} and the environment`;
   if (flows.length === 0) {
     return {
       resolved,
@@ -98,11 +117,11 @@ async function runChecks(
   resolved: ResolvedOptions,
   env: Readonly<Record<string, string | undefined>>,
   clock: ClockProbe,
-  spinner: Spinner,
+  steps: Progress,
 ): Promise<CheckResult[]> {
   const lines: CheckResult[] = [];
   const csdsUrl = resolved.csds.baseUrl;
-  spinner.update(`asking CSDS at ${csdsUrl} for account ${resolved.accountId}…`);
+  steps.step(`checking CSDS: asking ${csdsUrl} for account ${resolved.accountId}`);
   try {
     const domains = await lp.domains.all();
     lines.push(checkResult('csds', 'ok', `${Object.keys(domains).length} services resolved from ${csdsUrl}`));
@@ -110,14 +129,25 @@ async function runChecks(
     lines.push(diagnose('csds', error, { csdsUrl, accountId: resolved.accountId }));
   }
   for (const flow of FLOWS.filter((f) => resolved.credentials[f])) {
-    spinner.update(`checking the ${flow} credential…`);
+    steps.step(`checking the ${flow} credential`);
     lines.push(await checkCredential(lp, flow, csdsUrl));
   }
   lines.push(clock.result());
-  spinner.update('fetching the consumer JWKS…');
+  if (env.LP_CONSUMER_JWKS_URI?.trim() || env.LP_CONSUMER_ISSUER?.trim())
+    steps.step('checking the consumer JWKS');
   const jwks = await checkConsumerJwks(env, resolved.http.timeoutMs);
   if (jwks) lines.push(jwks);
   return lines;
+}
+
+/**
+ * The width the table must fit: the terminal's, or `$COLUMNS` when set (for a pager or a log of a
+ * fixed width); none in a pipe, where one line per check is what grep and a ticket want.
+ */
+function tableWidth(io: CliIo): number | undefined {
+  if (io.stdout.isTTY === true && io.stdout.columns) return io.stdout.columns;
+  const columns = Number(io.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
 }
 
 export const doctorCommand: Command = {
@@ -130,13 +160,14 @@ export const doctorCommand: Command = {
       new Printer(io).out(usage);
       return ExitCode.ok;
     }
-    const flags = { account: values.account, envFile: values['env-file'] };
-    const { env, envFile } = await loadEnvironment(flags, io.env, io.cwd);
+    const flags = { account: values.account, envFile: values.dotenv };
+    const loaded = await loadEnvironment(flags, io.env, io.cwd);
+    const { env } = loaded;
     const printer = new Printer(io, env);
     const warnings: string[] = [];
-    const { resolved, line } = checkOptions(() => optionsFromFlags(flags, env), envFile);
+    const { resolved, line } = checkOptions(() => optionsFromFlags(flags, env), loaded);
     const lines = [line];
-    const spinner = new Spinner(io.stderr);
+    const steps = progress(io.stderr, printer);
     if (resolved) {
       const clock = new ClockProbe(resolved.http.fetch);
       const lp = createLpAuth({
@@ -145,11 +176,11 @@ export const doctorCommand: Command = {
         logger: cliLogger(printer, (warning) => warnings.push(warning)),
       });
       try {
-        lines.push(...(await runChecks(lp, resolved, env, clock, spinner)));
+        lines.push(...(await runChecks(lp, resolved, env, clock, steps)));
       } finally {
-        spinner.update('closing (logging out of sessions)…');
+        steps.step('closing (logging out of sessions)');
         await lp.close();
-        spinner.stop();
+        steps.stop();
       }
     }
     const failed = lines.filter((l) => l.status === 'fail').length;
@@ -157,8 +188,9 @@ export const doctorCommand: Command = {
       printer.json({ ok: failed === 0, checks: lines, warnings });
     } else {
       const rows = lines.map((l) => [l.check, `${STATUS_LABEL[l.status]}: ${l.result}`, l.fix ?? '']);
-      printer.out(renderTable(['CHECK', 'RESULT', 'FIX'], rows));
-      for (const warning of warnings) printer.out(warning);
+      const width = tableWidth(io);
+      printer.out(renderTable(['CHECK', 'RESULT', 'FIX'], rows, width));
+      for (const warning of warnings) printer.out(width ? wrap(warning, width).join('\n') : warning);
       printer.out();
       printer.out(failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
     }

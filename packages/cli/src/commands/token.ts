@@ -5,14 +5,22 @@
  */
 import type { LpAuthOptions } from '@lp-auth/core';
 import { COMMON_OPTIONS, CONFIG_OPTIONS, parseCommandArgs, type Command } from '../command.js';
-import { FLOWS, loadEnvironment, optionsFromFlags, parseFlow } from '../config.js';
+import {
+  FLOWS,
+  explainEmptyEnvFile,
+  loadEnvironment,
+  optionsFromFlags,
+  parseFlow,
+  type ConfigFlags,
+  type Flow,
+} from '../config.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { Printer, type CliIo } from '../io.js';
 import { cliLogger } from '../logger.js';
 import { onlyFlows, tokenManagerOf, withLpAuth } from '../lp-auth-session.js';
 import { relativeTime } from '../relative-time.js';
 
-const usage = `Usage: lp-auth token <flow> [--json] [--account ID] [--env-file PATH]
+const usage = `Usage: lp-auth token <flow> [--json] [--account ID] [--dotenv PATH]
 
 Prints a fresh token of a configured credential on stdout, for curl and Postman:
   curl -H "Authorization: Bearer $(npx lp-auth token appJwt)" …
@@ -27,7 +35,7 @@ orchestratorV1 (a static API key) and oauth1 (signed requests) have no token.
 Options:
   --json              print { flow, token, expiresAt } (expiresAt in ISO 8601)
   --account ID        the account id (wins over LP_ACCOUNT_ID)
-  --env-file PATH     read LP_* variables from this file (default ./.env when present);
+  --dotenv PATH       read LP_* variables from this file (default ./.env when present);
                       variables already set in the environment win
   -h, --help
 
@@ -64,22 +72,12 @@ export const tokenCommand: Command = {
     const noToken = NO_TOKEN[flow];
     if (noToken) throw new CliError('flow_has_no_token', noToken);
 
-    const flags = { account: values.account, envFile: values['env-file'] };
-    const { env } = await loadEnvironment(flags, io.env, io.cwd);
-    const printer = new Printer(io, env);
-    const options: LpAuthOptions = {
-      ...onlyFlows(optionsFromFlags(flags, env), [flow]),
-      logger: cliLogger(printer),
-    };
-    // Logging out on close would end the session whose bearer we are about to hand out.
-    if (options.credentials?.login)
-      options.credentials.login = { ...options.credentials.login, logoutOnClose: false };
-
-    const token = await withLpAuth(options, async (lp) => {
-      const tokens = tokenManagerOf(lp.client(flow));
-      if (!tokens) throw new CliError('flow_has_no_token', `${flow} has no token to print.`);
-      return tokens.getToken();
-    });
+    const flags = { account: values.account, envFile: values.dotenv };
+    const loaded = await loadEnvironment(flags, io.env, io.cwd);
+    const printer = new Printer(io, loaded.env);
+    const { options, token } = await fetchToken(flow, flags, loaded.env, printer).catch((error: unknown) =>
+      Promise.reject(explainEmptyEnvFile(loaded, error)),
+    );
     const expiresAt = new Date(token.expiresAt).toISOString();
     if (values.json) {
       printer.unscrubbed(JSON.stringify({ flow, token: token.value, expiresAt }));
@@ -92,3 +90,23 @@ export const tokenCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/** A fresh token of `flow`, from an `LpAuth` that holds that one credential only. */
+async function fetchToken(
+  flow: Flow,
+  flags: ConfigFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  printer: Printer,
+) {
+  const configured = optionsFromFlags(flags, env);
+  const options: LpAuthOptions = { ...onlyFlows(configured, [flow]), logger: cliLogger(printer) };
+  // Logging out on close would end the session whose bearer we are about to hand out.
+  if (options.credentials?.login)
+    options.credentials.login = { ...options.credentials.login, logoutOnClose: false };
+  const token = await withLpAuth(options, async (lp) => {
+    const tokens = tokenManagerOf(lp.client(flow));
+    if (!tokens) throw new CliError('flow_has_no_token', `${flow} has no token to print.`);
+    return tokens.getToken();
+  });
+  return { options, token };
+}

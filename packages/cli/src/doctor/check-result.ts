@@ -13,11 +13,14 @@ export interface CheckResult {
   status: CheckStatus;
   /** What was found, in a few words. Never a secret. */
   result: string;
-  /** What to do about a failure or a warning. */
-  fix?: string;
+  /**
+   * What to do about a failure or a warning; null when there is nothing to do. Always present, so
+   * that every row of `doctor --json` has the same keys and a script can read `.fix` without a guard.
+   */
+  fix: string | null;
 }
 
-/** A result; `fix` is left out when there is none, so that JSON output stays small. */
+/** A result; `fix` is null when there is none. */
 export function checkResult(check: string, status: CheckStatus, result: string, fix?: string): CheckResult {
-  return fix === undefined ? { check, status, result } : { check, status, result, fix };
+  return { check, status, result, fix: fix ?? null };
 }
