@@ -313,10 +313,12 @@ export function isLpAuthError(e: unknown, code?: LpAuthErrorCode): e is LpAuthEr
 function describeNetworkCause(error: object): string | undefined {
   // undici wraps the socket error: "fetch failed" with cause { code: 'ECONNREFUSED' | 'UND_ERR_SOCKET' … }
   const inner = (error as { cause?: unknown }).cause;
-  if (inner && typeof inner === 'object' && 'code' in inner) {
+  if (!inner || typeof inner !== 'object') return undefined;
+  const message = 'message' in inner ? String(inner.message) : '';
+  if ('code' in inner) {
     const code = String((inner as { code: unknown }).code);
-    const message = 'message' in inner ? String(inner.message) : '';
     return message ? `${code} (${message})` : code;
   }
-  return undefined;
+  // Some refusals carry no code: fetch's own "bad port" for ports it never dials (9, 25, 6000, …).
+  return message ? `${String((error as { message?: unknown }).message)}: ${message}` : undefined;
 }

@@ -272,4 +272,17 @@ describe('every failure of request() and fetch() is typed', () => {
     expect(messages).toMatch(/ECONNREFUSED/);
     expect(isLpAuthError(error)).toBe(true);
   });
+
+  test('a port fetch never dials (9, "discard") says so, not just "fetch failed"', async () => {
+    // fetch refuses such ports itself, before any connection: nothing leaves the machine.
+    const lp = lpAuth('http://127.0.0.1:9', 'http://127.0.0.1:9');
+    const error = await lp.clients
+      .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS })
+      .catch((e: unknown) => e);
+    const messages = [(error as Error).message, ((error as Error).cause as Error | undefined)?.message].join(
+      ' | ',
+    );
+    expect(messages).toMatch(/fetch failed: bad port/);
+    expect(isLpAuthError(error)).toBe(true);
+  });
 });
