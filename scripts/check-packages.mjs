@@ -9,16 +9,28 @@
 //   4. install all the tarballs together into a scratch project (`--prefer-offline`: the npm cache
 //      first, the registry for what it lacks) and load each package with both `import()` and
 //      `require()`; the latter is Node's require(esm), on by default from Node 20.19, which our
-//      `engines` field asks for. The cli's `lp-auth` bin must run too.
+//      `engines` field asks for. The cli's `lp-auth` bin must run too;
+//   5. each installed package: LICENSE and the repository/homepage/bugs fields are there, and its
+//      source maps carry their sources (`sourcesContent`), since src/ is not shipped; no declaration
+//      map (it could only point at the missing src/);
+//   6. TypeScript in a CommonJS project, against the installed core: `module` commonjs, nodenext and
+//      node20 type-check, compile and run; node16 fails with TS1479 (what the README says);
+//   7. strict installs: a scratch app installed with pnpm lists the four adapters but not
+//      @lp-auth/core, imports only from the adapters, type-checks (tsc) and runs its Express app;
+//      importing @lp-auth/core from it must fail, or the check would prove nothing;
+//   8. links in the repository's Markdown stay inside it (scripts/check-doc-links.mjs).
 //
 // Packages must be built first (`npm run build`; `npm test` does it). Usage: `npm run check:packages`.
 // Exit code 0 when every check passes, 1 otherwise.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { checkDocLinks } from './check-doc-links.mjs';
+import { PNPM_APP_FILES, PNPM_APP_TSCONFIG, pnpmAppPackageJson } from './check-packages/pnpm-app.mjs';
+import { MODULE_MODES, TYPESCRIPT_APP, modeTsconfig } from './check-packages/typescript-modes.mjs';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -111,6 +123,7 @@ async function installAndLoad(packed, scratch) {
       '--no-fund',
       '--no-package-lock',
       ...packed.map((p) => p.tarball),
+      '@types/node@^20.19.0', // for the TypeScript checks below, as a TypeScript user has it
     ],
     { cwd: project },
   );
@@ -138,11 +151,138 @@ async function installAndLoad(packed, scratch) {
       const ran = await sh(join(project, 'node_modules/.bin', pkg.bin), ['--version'], { cwd: project });
       record(pkg.dir, `bin ${pkg.bin}`, ran.ok, ran.ok ? `--version: ${ran.stdout.trim()}` : ran.output);
     }
+    await checkShipped(pkg, join(project, 'node_modules', name));
   }
+  await checkModuleModes(project);
+}
+
+/** LICENSE, the links of package.json, and source maps that carry their sources. */
+async function checkShipped(pkg, installed) {
+  const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
+  const missing = [];
+  if (!existsSync(join(installed, 'LICENSE'))) missing.push('LICENSE file');
+  if (manifest.license !== 'MIT') missing.push('"license": "MIT"');
+  if (!/^git\+https:\/\/github\.com\//.test(manifest.repository?.url ?? '')) missing.push('repository.url');
+  if (manifest.repository?.directory !== `packages/${pkg.dir}`)
+    missing.push(`repository.directory packages/${pkg.dir}`);
+  if (!/^https:\/\//.test(manifest.homepage ?? '')) missing.push('homepage');
+  if (!/^https:\/\//.test(manifest.bugs?.url ?? '')) missing.push('bugs.url');
+  record(
+    pkg.dir,
+    'license and links',
+    missing.length === 0,
+    missing.length ? `missing: ${missing.join(', ')}` : '',
+  );
+
+  const files = (await readdir(join(installed, 'dist'), { recursive: true })).map((f) => join('dist', f));
+  const problems = [];
+  let maps = 0;
+  for (const file of files) {
+    if (file.endsWith('.d.ts.map'))
+      problems.push(`${file}: a declaration map points at src/, which is not shipped`);
+    if (!/\.(js|d\.ts)$/.test(file)) continue;
+    const text = await readFile(join(installed, file), 'utf8');
+    const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
+    if (!url) {
+      if (file.endsWith('.js')) problems.push(`${file}: no source map`);
+      continue;
+    }
+    const mapFile = join(dirname(join(installed, file)), url);
+    if (!existsSync(mapFile)) {
+      problems.push(`${file}: its source map ${url} is not shipped`);
+      continue;
+    }
+    const map = JSON.parse(await readFile(mapFile, 'utf8'));
+    const content = map.sourcesContent ?? [];
+    if (
+      !map.sources?.length ||
+      content.length !== map.sources.length ||
+      content.some((c) => typeof c !== 'string')
+    ) {
+      problems.push(`${file}.map: no sourcesContent for ${map.sources?.join(', ')}`);
+    }
+    maps += 1;
+  }
+  record(
+    pkg.dir,
+    'source maps',
+    problems.length === 0 && maps > 0,
+    problems.length
+      ? problems.slice(0, 5).join('\n')
+      : maps
+        ? `${maps} maps with their sources`
+        : 'no source maps',
+  );
+}
+
+/** The README's "CommonJS and TypeScript" table, against the installed @lp-auth/core. */
+async function checkModuleModes(project) {
+  await writeFile(join(project, 'app.ts'), TYPESCRIPT_APP);
+  for (const mode of MODULE_MODES) {
+    const config = join(project, `tsconfig.${mode.mode}.json`);
+    await writeFile(config, JSON.stringify(modeTsconfig(mode), null, 2));
+    const compiled = await sh(bin('tsc'), ['-p', config], { cwd: project });
+    const check = `typescript module ${mode.mode}`;
+    if (!mode.accepts) {
+      const ok = !compiled.ok && compiled.output.includes(`error ${mode.expected}`);
+      record(
+        'core',
+        check,
+        ok,
+        ok
+          ? `refused with ${mode.expected}, as documented`
+          : `expected ${mode.expected}:\n${compiled.output}`,
+      );
+      continue;
+    }
+    if (!compiled.ok) {
+      record('core', check, false, compiled.output);
+      continue;
+    }
+    const ran = await sh(process.execPath, [join(project, `out-${mode.mode}`, 'app.js')], { cwd: project });
+    record(
+      'core',
+      check,
+      ran.ok && ran.stdout.trim() === 'ok',
+      ran.ok ? 'type-checks, compiles, runs' : ran.output,
+    );
+  }
+}
+
+/** pnpm's strict layout: an app that lists only the adapters gets everything it needs from them. */
+async function checkStrictInstall(packed, scratch) {
+  const app = join(scratch, 'pnpm-app');
+  await mkdir(join(app, 'src'), { recursive: true });
+  const tarballs = new Map(packed.map(({ pkg, tarball }) => [pkg.dir, tarball]));
+  await writeFile(join(app, 'package.json'), JSON.stringify(pnpmAppPackageJson(tarballs), null, 2));
+  await writeFile(join(app, 'tsconfig.json'), JSON.stringify(PNPM_APP_TSCONFIG, null, 2));
+  for (const [name, text] of Object.entries(PNPM_APP_FILES)) await writeFile(join(app, name), text);
+  const installed = await sh(bin('pnpm'), ['install', '--prefer-offline', '--reporter=append-only'], {
+    cwd: app,
+  });
+  record('all', 'pnpm install (adapters only)', installed.ok, installed.ok ? '' : installed.output);
+  if (!installed.ok) return;
+  const core = await sh(process.execPath, ['--input-type=module', '-e', "await import('@lp-auth/core')"], {
+    cwd: app,
+  });
+  const strict = !core.ok && core.output.includes('ERR_MODULE_NOT_FOUND');
+  record('all', 'pnpm app cannot import core', strict, strict ? 'the layout is strict' : core.output);
+  const compiled = await sh(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: app });
+  record('all', 'pnpm app tsc', compiled.ok, compiled.ok ? '4 apps, one per adapter' : compiled.output);
+  if (!compiled.ok) return;
+  const ran = await sh(process.execPath, ['out/express-app.js'], { cwd: app });
+  record('all', 'pnpm app runs', ran.ok, ran.ok ? ran.stdout.trim() : ran.output);
 }
 
 async function main() {
   const started = Date.now();
+  const links = await checkDocLinks();
+  record(
+    'all',
+    'doc links',
+    links.problems.length === 0,
+    links.problems.length ? links.problems.join('\n') : `${links.files} documents`,
+  );
   const scratch = await mkdtemp(join(tmpdir(), 'lp-auth-check-packages-'));
   try {
     const packed = [];
@@ -156,7 +296,9 @@ async function main() {
     }
     // publint and attw read only their tarball: run them for all packages at once.
     await Promise.all(packed.map(({ pkg, tarball }) => lint(pkg, tarball)));
-    if (packed.length) await installAndLoad(packed, scratch);
+    if (packed.length) {
+      await Promise.all([installAndLoad(packed, scratch), checkStrictInstall(packed, scratch)]);
+    }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
