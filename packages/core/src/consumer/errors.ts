@@ -90,6 +90,8 @@ export class ConsumerTokenError extends LpAuthError {
   readonly bearerError: BearerErrorKind;
   /** The `iss` of the token, when it was readable; never anything secret. */
   readonly issuer?: string;
+  /** The `kid` header of the token, when it was readable (clipped); never anything secret. */
+  readonly kid?: string;
   /**
    * How many signature checks the token cost before it was refused (`signature_invalid`: each
    * candidate key tried; `key_ambiguous`: none). Undefined when no key was looked at.
@@ -116,6 +118,17 @@ export class ConsumerTokenError extends LpAuthError {
     if (options.issuer !== undefined) this.issuer = clip(options.issuer, 256);
     if (options.keysTried !== undefined) this.keysTried = options.keysTried;
     this.#challenge = options.challenge ?? {};
+  }
+
+  /**
+   * Adds what was read of the token (its `iss` and `kid`) to an error raised before they were
+   * known, for the verifier's log line; a value already set is kept.
+   */
+  describeToken(read: { issuer?: unknown; kid?: unknown }): this {
+    const self = this as { issuer?: string; kid?: string };
+    if (self.issuer === undefined && typeof read.issuer === 'string') self.issuer = clip(read.issuer, 256);
+    if (self.kid === undefined && typeof read.kid === 'string') self.kid = clip(read.kid, 256);
+    return this;
   }
 
   /** The same error, answered with the verifier's realm and detail setting. */
@@ -153,6 +166,7 @@ export class ConsumerTokenError extends LpAuthError {
     return {
       ...super.toJSON(),
       ...(this.issuer ? { issuer: this.issuer } : {}),
+      ...(this.kid !== undefined ? { kid: this.kid } : {}),
       ...(this.keysTried !== undefined ? { keysTried: this.keysTried } : {}),
     };
   }

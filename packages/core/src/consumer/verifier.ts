@@ -5,7 +5,13 @@ import type { FetchFn } from '../http/send.js';
 import { isSupportedAlgorithm, verifySignature } from './algorithms.js';
 import { candidateKeys } from './candidates.js';
 import { checkClaims, tokenAgeEndsAt, type ClaimRules } from './claims.js';
-import { checkCompactCharacters, checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
+import {
+  checkCompactCharacters,
+  checkTokenSize,
+  decodeCompactJws,
+  isCompactJwe,
+  type DecodedJws,
+} from './compact.js';
 import { discoverJwksUri } from './discovery.js';
 import { ConsumerTokenError, type BearerChallengeOptions } from './errors.js';
 import { extractBearerToken, type BearerRequestParts } from './extract.js';
@@ -79,11 +85,13 @@ export class ConsumerVerifier {
   readonly #inflight = new Map<string, Promise<Verified>>();
   readonly #now: () => number;
   readonly #challenge: BearerChallengeOptions;
+  readonly #logger: Logger;
   #closed = false;
 
   constructor(options: ResolvedConsumerOptions, runtime: ConsumerVerifierRuntime = {}) {
     this.options = options;
     const logger = runtime.logger ?? stderrLogger;
+    this.#logger = logger;
     this.events = runtime.events ?? new LpAuthEventBus(logger);
     this.#now = runtime.now ?? Date.now;
     this.#cache = new VerifiedTokenCache(options.cacheEntries);
@@ -208,6 +216,17 @@ export class ConsumerVerifier {
       );
     }
     const decoded = decodeCompactJws(jws);
+    try {
+      return await this.#verifyDecoded(token, decoded);
+    } catch (error) {
+      if (error instanceof ConsumerTokenError) {
+        error.describeToken({ issuer: decoded.payload.iss, kid: decoded.header.kid });
+      }
+      throw error;
+    }
+  }
+
+  async #verifyDecoded(token: string, decoded: DecodedJws): Promise<Verified> {
     const { header, payload } = decoded;
     const alg = header.alg;
     if (!isSupportedAlgorithm(alg)) {
@@ -289,6 +308,12 @@ export class ConsumerVerifier {
   #rejected(error: unknown): unknown {
     if (error instanceof ConsumerTokenError) {
       error.withChallenge(this.#challenge);
+      // Once per refusal, at debug: the reason a client is not told. Never the token itself.
+      this.#logger.debug(`consumer token refused: ${error.code}`, {
+        code: error.code,
+        ...(error.issuer !== undefined ? { issuer: error.issuer } : {}),
+        ...(error.kid !== undefined ? { kid: error.kid } : {}),
+      });
       this.events.emit('consumer.rejected', {
         code: error.code,
         ...(error.issuer ? { issuer: error.issuer } : {}),
