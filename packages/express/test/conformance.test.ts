@@ -7,7 +7,7 @@ import {
   serveOnLoopback,
   type ConformanceHarness,
 } from '@lp-auth/testing';
-import type { LpAuthOptions } from '@lp-auth/core';
+import type { HttpErrorResponseOptions, LpAuthOptions } from '@lp-auth/core';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,
@@ -20,7 +20,8 @@ import {
 const harness: ConformanceHarness = {
   name: 'express',
   async start(options, listen) {
-    const middleware = lpAuth(options as unknown as LpAuthOptions);
+    const { errorResponse, ...core } = options as { errorResponse?: HttpErrorResponseOptions };
+    const middleware = lpAuth(core as unknown as LpAuthOptions);
     const app = express();
     app.use(middleware);
     app.get('/account', (req, res) => {
@@ -68,7 +69,7 @@ const harness: ConformanceHarness = {
       });
       res.json(data);
     });
-    app.use(lpErrorHandler());
+    app.use(lpErrorHandler(errorResponse));
     const served = await serveOnLoopback(app, listen?.port);
     return {
       url: served.url,

@@ -22,6 +22,7 @@ export {
   type LpRequestContext,
 } from './plugin.js';
 export { sendLpError } from './error-reply.js';
+export type { HttpErrorResponseOptions } from '@lp-auth/core';
 export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
 export {
   consumerClaimEquals,

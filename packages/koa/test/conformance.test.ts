@@ -8,7 +8,7 @@ import {
   serveOnLoopback,
   type ConformanceHarness,
 } from '@lp-auth/testing';
-import type { LpAuthOptions } from '@lp-auth/core';
+import type { HttpErrorResponseOptions, LpAuthOptions } from '@lp-auth/core';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,
@@ -20,7 +20,8 @@ import {
 const harness: ConformanceHarness = {
   name: 'koa',
   async start(options, listen) {
-    const middleware = lpAuth(options as unknown as LpAuthOptions);
+    const { errorResponse, ...core } = options as { errorResponse?: HttpErrorResponseOptions };
+    const middleware = lpAuth(core as unknown as LpAuthOptions, { errorResponse });
     const app = new Koa();
     app.silent = true; // the "not ours" error is expected; keep Koa from printing it
     const router = new Router();

@@ -28,4 +28,4 @@ export {
 export { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
 export { Consumer, LpUser } from './param-decorators.js';
 export { lpContextOf } from './request-context.js';
-export type { LpRequestContext } from '@lp-auth/core';
+export type { LpRequestContext, HttpErrorResponseOptions } from '@lp-auth/core';

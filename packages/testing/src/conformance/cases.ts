@@ -3,6 +3,7 @@ import { startEmulator } from '../emulator/start.js';
 import type { Emulator } from '../emulator/types.js';
 import { attackCases } from './attack-cases.js';
 import { consumerCases } from './consumer-cases.js';
+import { errorOptionsCases } from './error-options-cases.js';
 import { fuzzCases } from './fuzz-cases.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
 import { loginCases } from './login-cases.js';
@@ -52,6 +53,7 @@ export function conformanceCases(): ConformanceCase[] {
   return [
     ...contextCases(),
     ...consumerCases(),
+    ...errorOptionsCases(),
     ...loginCases(),
     ...attackCases(),
     ...rotationCases(),

@@ -34,6 +34,10 @@ export interface ConformanceApp {
  * - `GET /me/skills` → 200 with the data of `user.client.request({ service: 'accountConfigReadOnly',
  *   path: CONFORMANCE_SKILLS_PATH })`, or 401 `{ error: 'login_required' }` without a user.
  *
+ * Error handling: `options.errorResponse`, when present, is not a core option: it goes to the
+ * adapter's error handling (`lpErrorHandler(errorResponse)`, Koa's `lpAuth(options, { errorResponse })`,
+ * the Fastify plugin's and the Nest module's `errorResponse` option).
+ *
  * `start` rejects when the adapter refuses the options (it must, at start-up, for invalid ones).
  */
 export interface ConformanceHarness {
