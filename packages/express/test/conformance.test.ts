@@ -3,6 +3,7 @@ import express from 'express';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
+  CONFORMANCE_TOKEN_HEADER,
   conformanceCases,
   serveOnLoopback,
   type ConformanceHarness,
@@ -49,6 +50,11 @@ const harness: ConformanceHarness = {
     app.get('/consumer', requireConsumer(), (req, res) => {
       res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer });
     });
+    app.get(
+      '/consumer/header',
+      requireConsumer({ getToken: (req) => req.get(CONFORMANCE_TOKEN_HEADER) }),
+      (req, res) => res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer }),
+    );
     app.get('/consumer/optional', optionalConsumer(), (req, res) => {
       res.json({ sub: req.lp.consumer?.sub ?? null });
     });

@@ -23,7 +23,13 @@ export {
 } from './plugin.js';
 export { sendLpError } from './error-reply.js';
 export type { HttpErrorResponseOptions } from '@lp-auth/core';
-export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
+export {
+  requireConsumer,
+  optionalConsumer,
+  consumerOf,
+  lpOf,
+  type ConsumerGuardOptions,
+} from './consumer.js';
 export {
   consumerClaimEquals,
   consumerClaimIncludes,

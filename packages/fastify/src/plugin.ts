@@ -5,7 +5,6 @@ import {
   adapterLpAuth,
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
-  type ConsumerGuardOptions,
   type LpAuth,
   resolveHttpErrorResponseOptions,
   type HttpErrorResponseOptions,
@@ -14,7 +13,7 @@ import {
 } from '@lp-auth/core';
 import { appAuthorizationRoutes } from './app-authorization.js';
 import { AppConsumerGuards, type ConsumerGuardSetting, type LpAuthRouteConfig } from './app-guards.js';
-import { consumerGuardHook } from './consumer.js';
+import { consumerGuardHook, type ConsumerGuardOptions } from './consumer.js';
 import { answerLpErrors } from './error-reply.js';
 
 export type { LpRequestContext };

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
+  CONFORMANCE_TOKEN_HEADER,
   conformanceCases,
   serveOnLoopback,
   type ConformanceHarness,
@@ -53,6 +54,13 @@ const harness: ConformanceHarness = {
     router.get('/consumer', requireConsumer(), (ctx) => {
       ctx.body = { sub: ctx.state.lp.consumer!.sub, issuer: ctx.state.lp.consumer!.issuer };
     });
+    router.get(
+      '/consumer/header',
+      requireConsumer({ getToken: (ctx) => ctx.get(CONFORMANCE_TOKEN_HEADER) }),
+      (ctx) => {
+        ctx.body = { sub: ctx.state.lp.consumer!.sub, issuer: ctx.state.lp.consumer!.issuer };
+      },
+    );
     router.get('/consumer/optional', optionalConsumer(), (ctx) => {
       ctx.body = { sub: ctx.state.lp.consumer?.sub ?? null };
     });

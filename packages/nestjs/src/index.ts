@@ -16,7 +16,7 @@ export {
   lpClientToken,
   type LpClientKind,
 } from './tokens.js';
-export { ConsumerGuard, type ConsumerGuardOptions } from './consumer-guard.js';
+export { ConsumerGuard, type ConsumerGuardOptions, type LpPlatformRequest } from './consumer-guard.js';
 export {
   Public,
   OptionalConsumer,

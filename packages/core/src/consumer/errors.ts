@@ -9,6 +9,7 @@ import type { HttpErrorResponse } from '../http/error-response.js';
  * | `token_missing` | 401 | (none: only the `Bearer realm` challenge) |
  * | `multiple_tokens`, `token_location_not_allowed`, `malformed_authorization` | 400 | `invalid_request` |
  * | `token_too_large`, `token_malformed`, `algorithm_not_allowed`, `issuer_mismatch`, `key_not_found`, `key_ambiguous`, `signature_invalid`, `token_type_invalid`, `token_expired`, `token_not_yet_valid`, `token_too_old`, `time_in_milliseconds`, `claim_missing`, `claim_invalid`, `audience_mismatch`, `authorized_party_mismatch`, `nonce_mismatch`, `max_age_exceeded`, `decryption_failed`, `encryption_required` | 401 | `invalid_token` |
+ * | `token_revoked` (the verifier's `isRevoked` said so) | 401 | `invalid_token` |
  * | `claim_check_failed` | 403 | `insufficient_scope` |
  */
 export type ConsumerTokenErrorCode =
@@ -36,6 +37,7 @@ export type ConsumerTokenErrorCode =
   | 'max_age_exceeded'
   | 'decryption_failed'
   | 'encryption_required'
+  | 'token_revoked'
   | 'claim_check_failed';
 
 /** The `error` attribute of RFC 6750 §3.1, or none when the request carried no token at all. */

@@ -18,6 +18,7 @@ import { extractBearerToken, type BearerRequestParts } from './extract.js';
 import { consumerIdentity, type ConsumerIdentity } from './identity.js';
 import type { ConsumerPredicate } from './predicates.js';
 import { decryptNestedJwt } from './jwe.js';
+import { ProviderKeySource } from './key-provider.js';
 import type { VerificationKey } from './keys.js';
 import {
   resolveConsumerOptions,
@@ -101,6 +102,7 @@ export class ConsumerVerifier {
     for (const config of options.issuers) {
       let source: KeySource;
       if (config.keys) source = new StaticKeySource(config.keys);
+      else if (config.keyProvider) source = new ProviderKeySource(config.issuer, config.keyProvider);
       else {
         const uri = config.jwksUri;
         const locate = uri
@@ -168,6 +170,12 @@ export class ConsumerVerifier {
       if (options.nonce !== undefined || options.maxAgeMs !== undefined) {
         const issuer = this.#issuers.get(identity.issuer)!;
         checkClaims(identity.claims, { ...issuer.rules, ...options }, this.#now());
+      }
+      // On every call, cached or not: a revocation takes effect at the next request.
+      if (this.options.isRevoked && (await this.options.isRevoked(identity))) {
+        throw new ConsumerTokenError('token_revoked', 'The token has been revoked.', {
+          issuer: identity.issuer,
+        });
       }
       return identity;
     } catch (error) {
@@ -269,7 +277,7 @@ export class ConsumerVerifier {
         issuer: iss,
       });
     }
-    const keys = await issuer.source.keysFor(kid);
+    const keys = await issuer.source.keysFor(kid, header);
     if (keys.length === 0) {
       throw new ConsumerTokenError(
         'key_not_found',

@@ -25,6 +25,8 @@ export interface ConformanceApp {
  * - `GET /consumer/optional` → `optionalConsumer()` → 200 `{ sub }`, `sub: null` without a consumer.
  * - `GET /consumer/vip` → `requireConsumer()` then `consumerClaimEquals('tier', 'vip')` → 200 `{ sub }`.
  * - `GET /consumer/beta` → `requireConsumer()` then `consumerClaimIncludes('groups', 'beta')` → 200 `{ sub }`.
+ * - `GET /consumer/header` → `requireConsumer({ getToken })` reading the `x-consumer-token` header
+ *   (`CONFORMANCE_TOKEN_HEADER`) → 200 `{ sub, issuer }`.
  *
  * Application authorization (the cases pass an `appAuthorization` option whose redirect URI is
  * `http://127.0.0.1:{port}/auth/callback`): the adapter's own login routes (`GET /auth/login`, the
