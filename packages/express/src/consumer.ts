@@ -4,12 +4,13 @@ import {
   bearerPartsOf,
   contextAuth,
   withConsumer,
-  type ConsumerGuardOptions,
+  type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type ConsumerVerifier,
   type LpRequestContext,
 } from '@lp-auth/core';
 
-export type { ConsumerGuardOptions };
+/** Options of `requireConsumer()` / `optionalConsumer()`; `getToken` receives Express's request. */
+export type ConsumerGuardOptions = CoreConsumerGuardOptions<Request>;
 
 /**
  * Lets a request through only with a valid consumer id_token (RFC 6750 bearer token, from the
@@ -24,10 +25,12 @@ export type { ConsumerGuardOptions };
  *   res.json(ordersOf(req.lp.consumer!.sub));
  * });
  * app.use(lpErrorHandler());
+ * // The token in a cookie (cookie-parser) or a header of your own instead of Authorization:
+ * app.get('/cart', requireConsumer({ getToken: (req) => req.cookies.session_token }), handler);
  * ```
  */
 export function requireConsumer(options: ConsumerGuardOptions = {}): RequestHandler {
-  return consumerGuard(new ConsumerGuard(true, options));
+  return consumerGuard(new ConsumerGuard<Request>(true, options));
 }
 
 /**
@@ -40,13 +43,14 @@ export function requireConsumer(options: ConsumerGuardOptions = {}): RequestHand
  * ```
  */
 export function optionalConsumer(options: ConsumerGuardOptions = {}): RequestHandler {
-  return consumerGuard(new ConsumerGuard(false, options));
+  return consumerGuard(new ConsumerGuard<Request>(false, options));
 }
 
-function consumerGuard(guard: ConsumerGuard): RequestHandler {
+function consumerGuard(guard: ConsumerGuard<Request>): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const parts = bearerPartsOf(req, { query: req.query, body: req.body, cookies: req.cookies });
-    guard.admit(parts, verifierOf(req)).then(({ verifier, consumer }) => {
+    const parts = () => bearerPartsOf(req, { query: req.query, body: req.body, cookies: req.cookies });
+    const admitted = guard.sourceOf(req, parts).then((source) => guard.admit(source, verifierOf(req)));
+    admitted.then(({ verifier, consumer }) => {
       admittedBy.set(req, verifier);
       if (consumer) req.lp = withConsumer(req.lp as LpRequestContext | undefined, consumer);
       next();

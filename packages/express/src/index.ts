@@ -26,7 +26,7 @@ export {
   type LpAuthMiddleware,
   type LpRequestContext,
 } from './middleware.js';
-export { lpErrorHandler } from './error-handler.js';
+export { lpErrorHandler, type HttpErrorResponseOptions } from './error-handler.js';
 export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
 export {
   consumerClaimEquals,

@@ -3,11 +3,12 @@ import express from 'express';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
+  CONFORMANCE_TOKEN_HEADER,
   conformanceCases,
   serveOnLoopback,
   type ConformanceHarness,
 } from '@lp-auth/testing';
-import type { LpAuthOptions } from '@lp-auth/core';
+import type { HttpErrorResponseOptions, LpAuthOptions } from '@lp-auth/core';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,
@@ -20,7 +21,8 @@ import {
 const harness: ConformanceHarness = {
   name: 'express',
   async start(options, listen) {
-    const middleware = lpAuth(options as unknown as LpAuthOptions);
+    const { errorResponse, ...core } = options as { errorResponse?: HttpErrorResponseOptions };
+    const middleware = lpAuth(core as unknown as LpAuthOptions);
     const app = express();
     app.use(middleware);
     app.get('/account', (req, res) => {
@@ -48,6 +50,11 @@ const harness: ConformanceHarness = {
     app.get('/consumer', requireConsumer(), (req, res) => {
       res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer });
     });
+    app.get(
+      '/consumer/header',
+      requireConsumer({ getToken: (req) => req.get(CONFORMANCE_TOKEN_HEADER) }),
+      (req, res) => res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer }),
+    );
     app.get('/consumer/optional', optionalConsumer(), (req, res) => {
       res.json({ sub: req.lp.consumer?.sub ?? null });
     });
@@ -68,7 +75,7 @@ const harness: ConformanceHarness = {
       });
       res.json(data);
     });
-    app.use(lpErrorHandler());
+    app.use(lpErrorHandler(errorResponse));
     const served = await serveOnLoopback(app, listen?.port);
     return {
       url: served.url,

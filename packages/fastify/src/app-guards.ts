@@ -3,12 +3,11 @@ import {
   ConfigError,
   ConsumerGuard,
   createConsumerVerifier,
-  type ConsumerGuardOptions,
   type ConsumerVerifier,
   type ConsumerVerifierOptions,
   type LpAuth,
 } from '@lp-auth/core';
-import { admit } from './consumer.js';
+import { admit, type ConsumerGuardOptions } from './consumer.js';
 import { refuse } from './error-reply.js';
 
 /** `'required'`: `requireConsumer()`; `'optional'`: `optionalConsumer()`. */
@@ -45,7 +44,7 @@ export class AppConsumerGuards {
   readonly #built: ConsumerVerifier[] = [];
   readonly #default: ConsumerMode | undefined;
   #routeOptions: ConsumerGuardOptions | undefined;
-  readonly #routeGuards = new Map<ConsumerMode, ConsumerGuard>();
+  readonly #routeGuards = new Map<ConsumerMode, ConsumerGuard<FastifyRequest>>();
 
   /** @throws ConfigError now, when `setting` is not a mode or no verifier is configured for it */
   constructor(lp: LpAuth, setting: ConsumerGuardSetting | undefined) {
@@ -63,8 +62,8 @@ export class AppConsumerGuards {
    * A guard of this app: its verifier is `options.verifier` (built now from options) or the core's.
    * @throws ConfigError now (at start-up) when there is neither
    */
-  guard(required: boolean, options: ConsumerGuardOptions = {}, setup: string): ConsumerGuard {
-    return new ConsumerGuard(required, this.resolve(options, setup));
+  guard(required: boolean, options: ConsumerGuardOptions = {}, setup: string): ConsumerGuard<FastifyRequest> {
+    return new ConsumerGuard<FastifyRequest>(required, this.resolve(options, setup));
   }
 
   /** `options` with a built verifier in place of verifier options, or the core's verifier. */
@@ -137,12 +136,12 @@ export class AppConsumerGuards {
     return config.public ? undefined : (config.consumer ?? this.#default);
   }
 
-  #routeGuard(mode: ConsumerMode): ConsumerGuard {
+  #routeGuard(mode: ConsumerMode): ConsumerGuard<FastifyRequest> {
     let guard = this.#routeGuards.get(mode);
     if (!guard) {
       // One verifier for every route guard: the consumerGuard option's, else the core's.
       this.#routeOptions ??= this.resolve({}, `config.lpAuth.consumer '${mode}'`);
-      guard = new ConsumerGuard(mode === 'required', this.#routeOptions);
+      guard = new ConsumerGuard<FastifyRequest>(mode === 'required', this.#routeOptions);
       this.#routeGuards.set(mode, guard);
     }
     return guard;

@@ -1,16 +1,20 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import {
+  ConfigError,
   ConsumerGuard,
+  admittedConsumer,
   bearerPartsOf,
   contextAuth,
   withConsumer,
-  type ConsumerGuardOptions,
+  type ConsumerGuardOptions as CoreConsumerGuardOptions,
+  type ConsumerIdentity,
   type ConsumerVerifier,
   type LpRequestContext,
 } from '@lp-auth/core';
 import { refuse } from './error-reply.js';
 
-export type { ConsumerGuardOptions };
+/** Options of `requireConsumer()` / `optionalConsumer()`; `getToken` receives Fastify's request. */
+export type ConsumerGuardOptions = CoreConsumerGuardOptions<FastifyRequest>;
 
 /**
  * A `preHandler` that lets a request through only with a valid consumer id_token (RFC 6750 bearer
@@ -22,10 +26,12 @@ export type { ConsumerGuardOptions };
  * ```ts
  * await app.register(lpAuth, { accountId: '12345678', consumer: { issuer: 'https://login.brand.example' } });
  * app.get('/orders', { preHandler: requireConsumer() }, async (request) => ordersOf(request.lp!.consumer!.sub));
+ * // The token in a cookie (@fastify/cookie) or a header of your own instead of Authorization:
+ * app.get('/cart', { preHandler: requireConsumer({ getToken: (request) => request.cookies.session_token }) }, handler);
  * ```
  */
 export function requireConsumer(options: ConsumerGuardOptions = {}): preHandlerAsyncHookHandler {
-  return consumerGuardHook(new ConsumerGuard(true, options));
+  return consumerGuardHook(new ConsumerGuard<FastifyRequest>(true, options));
 }
 
 /**
@@ -39,7 +45,7 @@ export function requireConsumer(options: ConsumerGuardOptions = {}): preHandlerA
  * ```
  */
 export function optionalConsumer(options: ConsumerGuardOptions = {}): preHandlerAsyncHookHandler {
-  return consumerGuardHook(new ConsumerGuard(false, options));
+  return consumerGuardHook(new ConsumerGuard<FastifyRequest>(false, options));
 }
 
 /**
@@ -47,7 +53,7 @@ export function optionalConsumer(options: ConsumerGuardOptions = {}): preHandler
  * (`app.lp`'s guards pass the core's); without it, the one of the request's `LpAuth`.
  */
 export function consumerGuardHook(
-  guard: ConsumerGuard,
+  guard: ConsumerGuard<FastifyRequest>,
   fallback?: ConsumerVerifier,
 ): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
@@ -61,17 +67,19 @@ export function consumerGuardHook(
 
 /** Runs `guard` on `request` and puts the consumer it admitted on `request.lp`. */
 export async function admit(
-  guard: ConsumerGuard,
+  guard: ConsumerGuard<FastifyRequest>,
   request: FastifyRequest,
   fallback?: ConsumerVerifier,
 ): Promise<void> {
-  const parts = bearerPartsOf(request.raw, {
-    query: request.query,
-    body: request.body,
-    // Set by @fastify/cookie when the app uses it; otherwise the verifier reads the Cookie header.
-    cookies: (request as { cookies?: unknown }).cookies,
-  });
-  const { verifier, consumer } = await guard.admit(parts, fallback ?? verifierOf(request));
+  const parts = () =>
+    bearerPartsOf(request.raw, {
+      query: request.query,
+      body: request.body,
+      // Set by @fastify/cookie when the app uses it; otherwise the verifier reads the Cookie header.
+      cookies: (request as { cookies?: unknown }).cookies,
+    });
+  const source = await guard.sourceOf(request, parts);
+  const { verifier, consumer } = await guard.admit(source, fallback ?? verifierOf(request));
   admittedBy.set(request, verifier);
   if (consumer) {
     request.lp = withConsumer(request.lp ?? undefined, consumer, 'app.register(lpAuth, options)');
@@ -86,5 +94,35 @@ export function verifierOf(request: FastifyRequest): ConsumerVerifier | undefine
   return (
     admittedBy.get(request) ??
     contextAuth((request.lp ?? undefined) as LpRequestContext | undefined)?.consumer
+  );
+}
+
+/**
+ * The verified consumer of a guarded request, typed: no `request.lp!.consumer!`. A request without
+ * one (the route has no guard, or an optional guard saw no token) throws `token_missing`, which the
+ * plugin answers 401 with its challenge.
+ *
+ * @example
+ * ```ts
+ * app.get('/orders', { preHandler: requireConsumer() }, async (request) => ordersOf(consumerOf(request).sub));
+ * ```
+ */
+export function consumerOf(request: FastifyRequest): ConsumerIdentity {
+  return admittedConsumer(request.lp?.consumer, verifierOf(request));
+}
+
+/**
+ * `request.lp` without `!`: the clients, the core, and the consumer and user when present.
+ * @throws ConfigError when the plugin is not registered for this route
+ * @example
+ * ```ts
+ * app.get('/skills', async (request) => (await lpOf(request).clients.appJwt!.request({ service, path })).data);
+ * ```
+ */
+export function lpOf(request: FastifyRequest): LpRequestContext {
+  if (request.lp) return request.lp;
+  throw new ConfigError(
+    'lpAuth',
+    'request.lp is not set: register the plugin (app.register(lpAuth, …)) first.',
   );
 }

@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpErrorResponse, LpAuthError } from '@lp-auth/core';
+import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
 
 /**
  * Sends an `@lp-auth` error as its status, headers (`WWW-Authenticate` for consumer tokens) and
- * JSON body `{ error: code, message }`. The plugin's error handler does this for you; call it from
+ * JSON body `{ error: code, message }` (`options`: `expose`, `format`, as the plugin's
+ * `errorResponse`). The plugin's error handler does this for you; call it from
  * your own error handler if you set one (or register the plugin with `errorHandler: false`).
  *
  * @example
@@ -14,8 +15,12 @@ import { httpErrorResponse, LpAuthError } from '@lp-auth/core';
  * });
  * ```
  */
-export function sendLpError(error: LpAuthError, reply: FastifyReply): FastifyReply {
-  const { status, headers, body } = httpErrorResponse(error);
+export function sendLpError(
+  error: LpAuthError,
+  reply: FastifyReply,
+  options: HttpErrorResponseOptions = {},
+): FastifyReply {
+  const { status, headers, body } = httpErrorResponse(error, options);
   return reply.code(status).headers(headers).send(body);
 }
 
@@ -23,13 +28,13 @@ export function sendLpError(error: LpAuthError, reply: FastifyReply): FastifyRep
  * Makes `app` answer `@lp-auth` errors with {@link sendLpError}, and hands every other error to the
  * handler that was there before, so the app keeps Fastify's (or its own earlier) handling.
  */
-export function answerLpErrors(app: FastifyInstance): void {
+export function answerLpErrors(app: FastifyInstance, options: HttpErrorResponseOptions = {}): void {
   const previous = app.errorHandler;
   app.setErrorHandler(function (this: FastifyInstance, error: FastifyError, request, reply) {
     if (!(error instanceof LpAuthError)) return previous.call(this, error, request, reply);
     // Fastify's own handler would log a failed request; ours keeps that, with the stable code only.
     if (error.httpStatus >= 500) request.log.error({ lpAuth: error.code }, error.message);
-    return sendLpError(error, reply);
+    return sendLpError(error, reply, options);
   });
 }
 

@@ -22,7 +22,14 @@ export {
   type LpRequestContext,
 } from './plugin.js';
 export { sendLpError } from './error-reply.js';
-export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
+export type { HttpErrorResponseOptions } from '@lp-auth/core';
+export {
+  requireConsumer,
+  optionalConsumer,
+  consumerOf,
+  lpOf,
+  type ConsumerGuardOptions,
+} from './consumer.js';
 export {
   consumerClaimEquals,
   consumerClaimIncludes,

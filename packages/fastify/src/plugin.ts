@@ -5,14 +5,15 @@ import {
   adapterLpAuth,
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
-  type ConsumerGuardOptions,
   type LpAuth,
+  resolveHttpErrorResponseOptions,
+  type HttpErrorResponseOptions,
   type LpAuthOptions,
   type LpRequestContext,
 } from '@lp-auth/core';
 import { appAuthorizationRoutes } from './app-authorization.js';
 import { AppConsumerGuards, type ConsumerGuardSetting, type LpAuthRouteConfig } from './app-guards.js';
-import { consumerGuardHook } from './consumer.js';
+import { consumerGuardHook, type ConsumerGuardOptions } from './consumer.js';
 import { answerLpErrors } from './error-reply.js';
 
 export type { LpRequestContext };
@@ -67,16 +68,28 @@ export interface LpAuthFastifyOptions {
    * (for apps with `allowErrorHandlerOverride: false`, or one error handler of their own). Default true.
    */
   errorHandler?: boolean;
+  /**
+   * How the plugin's error handler answers `@lp-auth` errors: `expose: false` keeps 5xx bodies to a
+   * code and a generic message; `format(error, response)` builds your own body.
+   */
+  errorResponse?: HttpErrorResponseOptions;
 }
 
 /** Options of the plugin: the core's options (or an already built `LpAuth` as `{ lp }`), and the plugin's own. */
 export type LpAuthPluginOptions = (LpAuthOptions | { lp: LpAuth }) & LpAuthFastifyOptions;
 
 const plugin: FastifyPluginAsync<LpAuthPluginOptions> = async (app: FastifyInstance, options) => {
-  const { consumerGuard, appAuthorizationRoutes: routesOptions, errorHandler = true, ...rest } = options;
+  const {
+    consumerGuard,
+    appAuthorizationRoutes: routesOptions,
+    errorHandler = true,
+    errorResponse,
+    ...rest
+  } = options;
   const given = 'lp' in rest ? rest.lp : undefined;
   const { lp, owned } = adapterLpAuth(given ?? coreOptions(rest as LpAuthOptions));
   try {
+    const errorOptions = resolveHttpErrorResponseOptions(errorResponse, 'errorResponse');
     const guards = new AppConsumerGuards(lp, consumerGuard);
     const loginRoutes = lp.appAuthorization ? appAuthorizationRoutes(lp, routesOptions) : undefined;
     const context = lpRequestContext(lp);
@@ -91,7 +104,7 @@ const plugin: FastifyPluginAsync<LpAuthPluginOptions> = async (app: FastifyInsta
     // context: a route without config.lpAuth and without consumerGuard costs one property read.
     app.addHook('preValidation', guards.guardRoute);
     app.addHook('onRoute', (route) => guards.checkRoute(route));
-    if (errorHandler) answerLpErrors(app);
+    if (errorHandler) answerLpErrors(app, errorOptions);
     app.addHook('onClose', async () => {
       guards.close();
       if (owned) await lp.close();

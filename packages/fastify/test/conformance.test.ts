@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
+  CONFORMANCE_TOKEN_HEADER,
   conformanceCases,
   type ConformanceHarness,
 } from '@lp-auth/testing';
@@ -10,6 +11,7 @@ import type { LpAuthOptions } from '@lp-auth/core';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,
+  consumerOf,
   lpAuth,
   optionalConsumer,
   requireConsumer,
@@ -58,6 +60,15 @@ const harness: ConformanceHarness = {
       sub: request.lp!.consumer!.sub,
       issuer: request.lp!.consumer!.issuer,
     }));
+    app.get(
+      '/consumer/header',
+      {
+        preHandler: requireConsumer({
+          getToken: (request) => request.headers[CONFORMANCE_TOKEN_HEADER] as string,
+        }),
+      },
+      async (request) => ({ sub: consumerOf(request).sub, issuer: consumerOf(request).issuer }),
+    );
     app.get('/consumer/optional', { preHandler: optionalConsumer() }, async (request) => ({
       sub: request.lp!.consumer?.sub ?? null,
     }));

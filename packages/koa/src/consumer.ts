@@ -5,13 +5,14 @@ import {
   contextAuth,
   withConsumer,
   type ConsumerAdmission,
-  type ConsumerGuardOptions,
+  type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type ConsumerVerifier,
   type LpRequestContext,
 } from '@lp-auth/core';
 import { refuse } from './error-response.js';
 
-export type { ConsumerGuardOptions };
+/** Options of `requireConsumer()` / `optionalConsumer()`; `getToken` receives Koa's `ctx`. */
+export type ConsumerGuardOptions = CoreConsumerGuardOptions<Context>;
 
 /**
  * Lets a request through only with a valid consumer id_token (RFC 6750 bearer token, from the
@@ -26,10 +27,12 @@ export type { ConsumerGuardOptions };
  * router.get('/orders', requireConsumer(), (ctx) => {
  *   ctx.body = ordersOf(ctx.state.lp.consumer!.sub);
  * });
+ * // The token in a cookie or a header of your own instead of Authorization:
+ * router.get('/cart', requireConsumer({ getToken: (ctx) => ctx.cookies.get('session_token') }), handler);
  * ```
  */
 export function requireConsumer(options: ConsumerGuardOptions = {}): Middleware {
-  return consumerGuard(new ConsumerGuard(true, options));
+  return consumerGuard(new ConsumerGuard<Context>(true, options));
 }
 
 /**
@@ -45,19 +48,17 @@ export function requireConsumer(options: ConsumerGuardOptions = {}): Middleware 
  * ```
  */
 export function optionalConsumer(options: ConsumerGuardOptions = {}): Middleware {
-  return consumerGuard(new ConsumerGuard(false, options));
+  return consumerGuard(new ConsumerGuard<Context>(false, options));
 }
 
-function consumerGuard(guard: ConsumerGuard): Middleware {
+function consumerGuard(guard: ConsumerGuard<Context>): Middleware {
   return async (ctx, next) => {
     let admission: ConsumerAdmission;
     try {
       // Koa parses no cookies into an object: the core reads the Cookie header (and refuses a repeated one).
-      const parts = bearerPartsOf(ctx.req, {
-        query: ctx.query,
-        body: (ctx.request as { body?: unknown }).body,
-      });
-      admission = await guard.admit(parts, verifierOf(ctx));
+      const parts = () =>
+        bearerPartsOf(ctx.req, { query: ctx.query, body: (ctx.request as { body?: unknown }).body });
+      admission = await guard.admit(await guard.sourceOf(ctx, parts), verifierOf(ctx));
     } catch (error) {
       refuse(ctx, error);
       return;

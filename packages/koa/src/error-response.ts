@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { httpErrorResponse, LpAuthError } from '@lp-auth/core';
+import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
 
 // The requests that run inside an `lpAuth()` middleware, which answers @lp-auth errors thrown below
 // it. A guard checks this to decide between throwing (so that the user's own middleware between
@@ -16,9 +16,13 @@ export function markInsideLpAuth(ctx: Context): void {
  * headers such as RFC 6750's `WWW-Authenticate`, a JSON body without secrets). Returns false, having
  * done nothing, for any other error or once the headers are sent.
  */
-export function answerLpAuthError(ctx: Context, error: unknown): boolean {
+export function answerLpAuthError(
+  ctx: Context,
+  error: unknown,
+  options: HttpErrorResponseOptions = {},
+): boolean {
   if (!(error instanceof LpAuthError) || ctx.headerSent) return false;
-  const { status, headers, body } = httpErrorResponse(error);
+  const { status, headers, body } = httpErrorResponse(error, options);
   ctx.status = status;
   ctx.set(headers);
   ctx.body = body;

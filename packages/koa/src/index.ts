@@ -20,6 +20,7 @@
  * @packageDocumentation
  */
 export { lpAuth, type LpAuthKoaOptions, type LpAuthMiddleware, type LpRequestContext } from './middleware.js';
+export type { HttpErrorResponseOptions } from '@lp-auth/core';
 export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
 export {
   consumerClaimEquals,

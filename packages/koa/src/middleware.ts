@@ -4,6 +4,8 @@ import {
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
   type LpAuth,
+  resolveHttpErrorResponseOptions,
+  type HttpErrorResponseOptions,
   type LpAuthOptions,
   type LpRequestContext,
 } from '@lp-auth/core';
@@ -26,6 +28,11 @@ declare module 'koa' {
 export interface LpAuthKoaOptions {
   /** Paths of the login routes served when the core has `appAuthorization` (callback: the redirect URI's path). */
   appAuthorization?: AppAuthorizationRoutesOptions;
+  /**
+   * How `@lp-auth` errors are answered: `expose: false` keeps 5xx bodies to a code and a generic
+   * message; `format(error, response)` builds your own body. Default: the core's bodies.
+   */
+  errorResponse?: HttpErrorResponseOptions;
 }
 
 /** The middleware, with the core it owns. */
@@ -68,6 +75,7 @@ export function lpAuth(
   koaOptions: LpAuthKoaOptions = {},
 ): LpAuthMiddleware {
   const { lp } = adapterLpAuth(options);
+  const errorResponse = resolveHttpErrorResponseOptions(koaOptions.errorResponse, 'errorResponse');
   const context = lpRequestContext(lp);
   const routes = lp.appAuthorization
     ? appAuthorizationRoutes(lp, context, koaOptions.appAuthorization)
@@ -79,7 +87,7 @@ export function lpAuth(
       if (routes) await routes(ctx, next);
       else await next();
     } catch (error) {
-      if (!answerLpAuthError(ctx, error)) throw error;
+      if (!answerLpAuthError(ctx, error, errorResponse)) throw error;
     }
   }) as LpAuthMiddleware;
   Object.defineProperty(middleware, 'lp', { value: lp, enumerable: true });

@@ -4,11 +4,12 @@ import Router from '@koa/router';
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
+  CONFORMANCE_TOKEN_HEADER,
   conformanceCases,
   serveOnLoopback,
   type ConformanceHarness,
 } from '@lp-auth/testing';
-import type { LpAuthOptions } from '@lp-auth/core';
+import type { HttpErrorResponseOptions, LpAuthOptions } from '@lp-auth/core';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,
@@ -20,7 +21,8 @@ import {
 const harness: ConformanceHarness = {
   name: 'koa',
   async start(options, listen) {
-    const middleware = lpAuth(options as unknown as LpAuthOptions);
+    const { errorResponse, ...core } = options as { errorResponse?: HttpErrorResponseOptions };
+    const middleware = lpAuth(core as unknown as LpAuthOptions, { errorResponse });
     const app = new Koa();
     app.silent = true; // the "not ours" error is expected; keep Koa from printing it
     const router = new Router();
@@ -52,6 +54,13 @@ const harness: ConformanceHarness = {
     router.get('/consumer', requireConsumer(), (ctx) => {
       ctx.body = { sub: ctx.state.lp.consumer!.sub, issuer: ctx.state.lp.consumer!.issuer };
     });
+    router.get(
+      '/consumer/header',
+      requireConsumer({ getToken: (ctx) => ctx.get(CONFORMANCE_TOKEN_HEADER) }),
+      (ctx) => {
+        ctx.body = { sub: ctx.state.lp.consumer!.sub, issuer: ctx.state.lp.consumer!.issuer };
+      },
+    );
     router.get('/consumer/optional', optionalConsumer(), (ctx) => {
       ctx.body = { sub: ctx.state.lp.consumer?.sub ?? null };
     });

@@ -17,13 +17,20 @@ import {
   type ConsumerAdmission,
   type ConsumerVerifier,
   type ConsumerVerifierOptions,
-  type ConsumerGuardOptions,
+  type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type ConsumerPredicate,
 } from '@lp-auth/core';
 import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
 import { nodeRequestOf, type LpNodeRequest } from './request-context.js';
 
-export type { ConsumerGuardOptions };
+/** The platform's request (Express's or Fastify's), as `getToken` receives it. */
+export type LpPlatformRequest = { headers: Record<string, string | string[] | undefined> } & Record<
+  string,
+  unknown
+>;
+
+/** Options of {@link ConsumerGuard.with}; `getToken` receives the platform's request. */
+export type ConsumerGuardOptions = CoreConsumerGuardOptions<LpPlatformRequest>;
 
 // The admission of each request, so that a route guarded twice (the global guard and a route's
 // claim decorators) verifies its token once.
@@ -57,16 +64,16 @@ const admissions = new WeakMap<LpNodeRequest, ConsumerAdmission>();
  */
 @Injectable()
 export class ConsumerGuard implements CanActivate {
-  readonly #required: CoreConsumerGuard;
-  readonly #optional: CoreConsumerGuard;
+  readonly #required: CoreConsumerGuard<LpPlatformRequest>;
+  readonly #optional: CoreConsumerGuard<LpPlatformRequest>;
   readonly #ownOptions: boolean;
 
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {
     const options = this.ownOptions();
     this.#ownOptions = options !== undefined;
     const shared = withOneVerifier(options);
-    this.#required = new CoreConsumerGuard(true, shared);
-    this.#optional = new CoreConsumerGuard(false, shared);
+    this.#required = new CoreConsumerGuard<LpPlatformRequest>(true, shared);
+    this.#optional = new CoreConsumerGuard<LpPlatformRequest>(false, shared);
   }
 
   /**
@@ -79,7 +86,8 @@ export class ConsumerGuard implements CanActivate {
 
   /**
    * A guard class with its own options: `maxAgeMs` (the token's `auth_time` must be this recent),
-   * or `verifier` (a `ConsumerVerifier`, or verifier options to build one for this guard alone).
+   * `verifier` (a `ConsumerVerifier`, or verifier options to build one for this guard alone), or
+   * `getToken` (read the token from a cookie or a header of your own, given the platform's request).
    * Unlike the plain guard, it always verifies the token itself, even when another guard already did.
    *
    * @throws ConfigError now (at start-up) for invalid verifier options
@@ -88,6 +96,10 @@ export class ConsumerGuard implements CanActivate {
    * @UseGuards(ConsumerGuard.with({ maxAgeMs: 5 * 60_000 }))
    * @Post('payment-methods')
    * addPaymentMethod(@Consumer('sub') sub: string) {}
+   *
+   * @UseGuards(ConsumerGuard.with({ getToken: (req) => req.headers['x-consumer-token'] as string }))
+   * @Get('cart')
+   * cart(@Consumer('sub') sub: string) {}
    * ```
    */
   static with(options: ConsumerGuardOptions): Type<ConsumerGuard> {
@@ -110,17 +122,14 @@ export class ConsumerGuard implements CanActivate {
     if (access === 'public') return true;
     const checks = this.reflector.getAllAndMerge<ConsumerPredicate[]>(LP_CONSUMER_CHECKS, targets);
 
-    const request = context.switchToHttp().getRequest<object & Record<string, unknown>>();
+    const request = context.switchToHttp().getRequest<LpPlatformRequest>();
     const raw = nodeRequestOf(request);
     let admission = this.#ownOptions ? undefined : admissions.get(raw);
     if (!admission) {
       const guard = access === 'optional' ? this.#optional : this.#required;
-      const parts = bearerPartsOf(raw, {
-        query: request.query,
-        body: request.body,
-        cookies: request.cookies,
-      });
-      admission = await guard.admit(parts, contextAuth(raw.lp)?.consumer);
+      const parts = () =>
+        bearerPartsOf(raw, { query: request.query, body: request.body, cookies: request.cookies });
+      admission = await guard.admit(await guard.sourceOf(request, parts), contextAuth(raw.lp)?.consumer);
       admissions.set(raw, admission);
       if (admission.consumer) raw.lp = withConsumer(raw.lp, admission.consumer, 'LpAuthModule.forRoot(…)');
     }

@@ -16,7 +16,7 @@ export {
   lpClientToken,
   type LpClientKind,
 } from './tokens.js';
-export { ConsumerGuard, type ConsumerGuardOptions } from './consumer-guard.js';
+export { ConsumerGuard, type ConsumerGuardOptions, type LpPlatformRequest } from './consumer-guard.js';
 export {
   Public,
   OptionalConsumer,
@@ -28,7 +28,7 @@ export {
 export { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
 export { Consumer, LpUser } from './param-decorators.js';
 export { lpContextOf } from './request-context.js';
-export type { LpRequestContext } from '@lp-auth/core';
+export type { LpRequestContext, HttpErrorResponseOptions } from '@lp-auth/core';
 
 // What applications touch from the core, re-exported so that an app's package.json names only this
 // adapter: a strict installer (pnpm) does not let an app import @lp-auth/core unless it lists it too.

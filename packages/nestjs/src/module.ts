@@ -15,9 +15,11 @@ import {
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
   type LpAuth,
+  resolveHttpErrorResponseOptions,
+  type HttpErrorResponseOptions,
   type LpAuthOptions,
 } from '@lp-auth/core';
-import { LpAuthExceptionFilter } from './exception-filter.js';
+import { LP_ERROR_RESPONSE_OPTIONS, LpAuthExceptionFilter } from './exception-filter.js';
 import { decorateFastifyRequests } from './fastify-request.js';
 import {
   LP_APP_AUTHORIZATION_WEB,
@@ -34,6 +36,11 @@ export interface LpAuthNestOptions {
    * redirect URI's). Full paths: with `setGlobalPrefix('api')`, write `/api/auth/login`.
    */
   appAuthorizationRoutes?: AppAuthorizationRoutesOptions;
+  /**
+   * How the module's exception filter answers `@lp-auth` errors: `expose: false` keeps 5xx bodies
+   * to a code and a generic message; `format(error, response)` builds your own body.
+   */
+  errorResponse?: HttpErrorResponseOptions;
 }
 
 /** Options of {@link LpAuthModule}: the core's options, or an already built `LpAuth` as `{ lp }`. */
@@ -55,7 +62,7 @@ const providers: Provider[] = [
     provide: LP_AUTH_OWNERSHIP,
     inject: [MODULE_OPTIONS_TOKEN],
     useFactory: (options: LpAuthModuleOptions) => {
-      const { appAuthorizationRoutes: _routes, ...core } = options;
+      const { appAuthorizationRoutes: _routes, errorResponse: _errors, ...core } = options;
       return adapterLpAuth('lp' in core ? core.lp : core);
     },
   },
@@ -82,6 +89,11 @@ const providers: Provider[] = [
     inject: [LP_AUTH],
     useFactory: (lp: LpAuth) => lp.clients[kind] ?? unconfiguredClient(lp, kind),
   })),
+  {
+    provide: LP_ERROR_RESPONSE_OPTIONS,
+    inject: [MODULE_OPTIONS_TOKEN],
+    useFactory: (options: LpAuthModuleOptions) => resolveHttpErrorResponseOptions(options.errorResponse),
+  },
   { provide: APP_FILTER, useClass: LpAuthExceptionFilter },
 ];
 

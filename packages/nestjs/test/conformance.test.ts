@@ -17,6 +17,7 @@ import type { ConsumerIdentity, LpAuth, LpAuthOptions, LpClient, UserSession } f
 import {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
+  CONFORMANCE_TOKEN_HEADER,
   conformanceCases,
   type ConformanceHarness,
 } from '@lp-auth/testing';
@@ -97,6 +98,16 @@ class ConsumerController {
   }
 }
 
+/** A token from a header of the app's own, through the guard's `getToken`. */
+@Controller('consumer/header')
+@UseGuards(ConsumerGuard.with({ getToken: (req) => req.headers[CONFORMANCE_TOKEN_HEADER] as string }))
+class ConsumerHeaderController {
+  @Get()
+  consumer(@Consumer() consumer: ConsumerIdentity) {
+    return { sub: consumer.sub, issuer: consumer.issuer };
+  }
+}
+
 /** The logged-in LivePerson user of the module's login routes. */
 @Controller('me')
 class MeController {
@@ -127,7 +138,7 @@ function appModule(options: LpAuthOptions): DynamicModule {
         useFactory: (given: LpAuthOptions) => given,
       }),
     ],
-    controllers: [ConformanceController, ConsumerController, MeController],
+    controllers: [ConformanceController, ConsumerController, ConsumerHeaderController, MeController],
   })
   class AppModule {}
   return { module: AppModule };

@@ -9,6 +9,7 @@ import type { HttpErrorResponse } from '../http/error-response.js';
  * | `token_missing` | 401 | (none: only the `Bearer realm` challenge) |
  * | `multiple_tokens`, `token_location_not_allowed`, `malformed_authorization` | 400 | `invalid_request` |
  * | `token_too_large`, `token_malformed`, `algorithm_not_allowed`, `issuer_mismatch`, `key_not_found`, `key_ambiguous`, `signature_invalid`, `token_type_invalid`, `token_expired`, `token_not_yet_valid`, `token_too_old`, `time_in_milliseconds`, `claim_missing`, `claim_invalid`, `audience_mismatch`, `authorized_party_mismatch`, `nonce_mismatch`, `max_age_exceeded`, `decryption_failed`, `encryption_required` | 401 | `invalid_token` |
+ * | `token_revoked` (the verifier's `isRevoked` said so) | 401 | `invalid_token` |
  * | `claim_check_failed` | 403 | `insufficient_scope` |
  */
 export type ConsumerTokenErrorCode =
@@ -36,6 +37,7 @@ export type ConsumerTokenErrorCode =
   | 'max_age_exceeded'
   | 'decryption_failed'
   | 'encryption_required'
+  | 'token_revoked'
   | 'claim_check_failed';
 
 /** The `error` attribute of RFC 6750 §3.1, or none when the request carried no token at all. */
@@ -90,6 +92,8 @@ export class ConsumerTokenError extends LpAuthError {
   readonly bearerError: BearerErrorKind;
   /** The `iss` of the token, when it was readable; never anything secret. */
   readonly issuer?: string;
+  /** The `kid` header of the token, when it was readable (clipped); never anything secret. */
+  readonly kid?: string;
   /**
    * How many signature checks the token cost before it was refused (`signature_invalid`: each
    * candidate key tried; `key_ambiguous`: none). Undefined when no key was looked at.
@@ -116,6 +120,17 @@ export class ConsumerTokenError extends LpAuthError {
     if (options.issuer !== undefined) this.issuer = clip(options.issuer, 256);
     if (options.keysTried !== undefined) this.keysTried = options.keysTried;
     this.#challenge = options.challenge ?? {};
+  }
+
+  /**
+   * Adds what was read of the token (its `iss` and `kid`) to an error raised before they were
+   * known, for the verifier's log line; a value already set is kept.
+   */
+  describeToken(read: { issuer?: unknown; kid?: unknown }): this {
+    const self = this as { issuer?: string; kid?: string };
+    if (self.issuer === undefined && typeof read.issuer === 'string') self.issuer = clip(read.issuer, 256);
+    if (self.kid === undefined && typeof read.kid === 'string') self.kid = clip(read.kid, 256);
+    return this;
   }
 
   /** The same error, answered with the verifier's realm and detail setting. */
@@ -153,6 +168,7 @@ export class ConsumerTokenError extends LpAuthError {
     return {
       ...super.toJSON(),
       ...(this.issuer ? { issuer: this.issuer } : {}),
+      ...(this.kid !== undefined ? { kid: this.kid } : {}),
       ...(this.keysTried !== undefined ? { keysTried: this.keysTried } : {}),
     };
   }

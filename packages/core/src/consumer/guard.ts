@@ -6,13 +6,38 @@ import type { ConsumerVerifierOptions } from './options.js';
 import type { ConsumerPredicate } from './predicates.js';
 import { createConsumerVerifier, type ConsumerVerifier, type VerifyOptions } from './verifier.js';
 
-/** Options of every adapter's `requireConsumer()` / `optionalConsumer()` (and Nest's guard). */
-export interface ConsumerGuardOptions extends Pick<VerifyOptions, 'maxAgeMs'> {
+/** What a `getToken` extractor returns: the token, or nothing (`undefined`, `null`, `''`) when the request has none. */
+export type ExtractedToken = string | null | undefined;
+
+/**
+ * Options of every adapter's `requireConsumer()` / `optionalConsumer()` (and Nest's guard). `Req` is
+ * the framework's request (Express `Request`, Koa `Context`, Fastify `FastifyRequest`, Nest's
+ * platform request).
+ */
+export interface ConsumerGuardOptions<Req = never> extends Pick<VerifyOptions, 'maxAgeMs'> {
   /**
    * The verifier to use. Default: the one the adapter's `LpAuth` built from its `consumer` option.
    * Give verifier options (`{ issuer, … }`) instead to build one for this guard alone.
    */
   verifier?: ConsumerVerifier | ConsumerVerifierOptions;
+  /**
+   * Where the token is, instead of RFC 6750's places (`Authorization: Bearer`, and the verifier's
+   * `tokenLocations`): a cookie, a custom header. Returns the token, or nothing for a request
+   * without one (401 `token_missing`, or through when the guard is optional). A throw is the
+   * request's error. The returned token is verified like any other.
+   *
+   * @example
+   * ```ts
+   * requireConsumer({ getToken: (req) => req.get('x-consumer-token') });
+   * ```
+   */
+  // A method signature, so that an extractor typed for a narrower request still fits (Nest's).
+  getToken?(request: Req): ExtractedToken | Promise<ExtractedToken>;
+}
+
+/** The token a `getToken` extractor found, for {@link ConsumerGuard.admit}. */
+export interface ExtractedTokenSource {
+  readonly extracted: ExtractedToken;
 }
 
 /** What a guard decided: the verifier that judged the request, and the consumer (absent only when optional). */
@@ -27,9 +52,10 @@ export interface ConsumerAdmission {
  * verify it otherwise. The adapter turns its request into {@link BearerRequestParts} and puts the
  * consumer on its context; errors (RFC 6750 `ConsumerTokenError`, `ConfigError`) go to its error path.
  */
-export class ConsumerGuard {
+export class ConsumerGuard<Req = never> {
   readonly #own: ConsumerVerifier | undefined;
   readonly #verifyOptions: VerifyOptions;
+  readonly #getToken: ConsumerGuardOptions<Req>['getToken'];
 
   /**
    * @param required - false for `optionalConsumer()`: no token passes, a bad token is still refused
@@ -37,8 +63,12 @@ export class ConsumerGuard {
    */
   constructor(
     readonly required: boolean,
-    options: ConsumerGuardOptions = {},
+    options: ConsumerGuardOptions<Req> = {},
   ) {
+    if (options.getToken !== undefined && typeof options.getToken !== 'function') {
+      throw new ConfigError('getToken', 'must be a function (request) => token | undefined.');
+    }
+    this.#getToken = options.getToken;
     const given = options.verifier;
     // Duck-typed rather than instanceof: an app may end up with two copies of @lp-auth/core.
     this.#own =
@@ -49,10 +79,30 @@ export class ConsumerGuard {
   }
 
   /**
-   * Judges one request. `fallback` is the verifier of the adapter's `LpAuth` (its `consumer` option),
-   * used when the guard was not given its own.
+   * Where this guard reads the token of `request`: the `getToken` extractor's answer, or the
+   * request's bearer parts (`parts`, made only when there is no extractor).
    */
-  async admit(parts: BearerRequestParts, fallback: ConsumerVerifier | undefined): Promise<ConsumerAdmission> {
+  async sourceOf(
+    request: Req,
+    parts: () => BearerRequestParts,
+  ): Promise<BearerRequestParts | ExtractedTokenSource> {
+    if (!this.#getToken) return parts();
+    const extracted = await this.#getToken(request);
+    if (extracted !== undefined && extracted !== null && typeof extracted !== 'string') {
+      throw new ConfigError('getToken', `returned ${typeof extracted}; expected a string or undefined.`);
+    }
+    return { extracted };
+  }
+
+  /**
+   * Judges one request, from its bearer parts or the token a `getToken` extractor found
+   * ({@link ConsumerGuard.sourceOf}). `fallback` is the verifier of the adapter's `LpAuth` (its
+   * `consumer` option), used when the guard was not given its own.
+   */
+  async admit(
+    source: BearerRequestParts | ExtractedTokenSource,
+    fallback: ConsumerVerifier | undefined,
+  ): Promise<ConsumerAdmission> {
     const verifier = this.#own ?? fallback;
     if (!verifier) {
       throw new ConfigError(
@@ -60,12 +110,15 @@ export class ConsumerGuard {
         'requireConsumer() has no verifier: set the "consumer" option of lpAuth(), or pass { verifier: { issuer, … } }.',
       );
     }
-    const token = verifier.extract(parts);
+    const extracted = 'extracted' in source;
+    const token = extracted ? source.extracted || undefined : verifier.extract(source);
     if (token === undefined && !this.required) return { verifier };
     const consumer =
-      token === undefined
-        ? await verifier.authenticate(parts, this.#verifyOptions)
-        : await verifier.verify(token, this.#verifyOptions);
+      token !== undefined
+        ? await verifier.verify(token, this.#verifyOptions)
+        : extracted
+          ? await verifier.authenticate({ headers: {} }, this.#verifyOptions)
+          : await verifier.authenticate(source, this.#verifyOptions);
     return { verifier, consumer };
   }
 }
@@ -82,13 +135,31 @@ export function assertConsumer(
   verifier: ConsumerVerifier | undefined,
   predicate: ConsumerPredicate,
 ): void {
-  if (!consumer) {
-    const challenge = { realm: verifier?.options.realm, errorDetail: verifier?.options.errorDetail };
-    const message = 'This route needs a consumer token (requireConsumer() before the check).';
-    throw new ConsumerTokenError('token_missing', message, { challenge });
-  }
-  if (verifier) verifier.assert(consumer, predicate);
-  else predicate(consumer);
+  const admitted = admittedConsumer(consumer, verifier, 'requireConsumer() before the check');
+  if (verifier) verifier.assert(admitted, predicate);
+  else predicate(admitted);
+}
+
+/**
+ * The consumer a guard admitted, for typed accessors (Fastify's `consumerOf(request)`): a request
+ * that reached the handler without one (no guard, or an optional one and no token) is refused
+ * with `token_missing` (401, the verifier's realm), never a `TypeError` on `undefined`.
+ *
+ * @example
+ * ```ts
+ * const consumer = admittedConsumer(request.lp?.consumer, verifier);
+ * ```
+ */
+export function admittedConsumer(
+  consumer: ConsumerIdentity | undefined,
+  verifier: ConsumerVerifier | undefined,
+  hint = 'requireConsumer() on the route',
+): ConsumerIdentity {
+  if (consumer) return consumer;
+  const challenge = { realm: verifier?.options.realm, errorDetail: verifier?.options.errorDetail };
+  throw new ConsumerTokenError('token_missing', `This route needs a consumer token (${hint}).`, {
+    challenge,
+  });
 }
 
 /** The Node request fields the bearer parts are read from (every framework exposes its `IncomingMessage`). */

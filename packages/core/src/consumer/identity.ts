@@ -1,6 +1,25 @@
 import { parseLpSdes, type EngagementAttribute } from './sdes.js';
 
-/** The claims of a consumer id_token: the standard ones typed, any other kept as sent. */
+/**
+ * The claims of a consumer id_token: the standard ones typed, any other kept as sent (`unknown`).
+ * Type your identity provider's own claims once, by declaration merging, and every adapter's
+ * `consumer.claims` (and the claim checks) see them:
+ *
+ * @example
+ * ```ts
+ * // types/lp-auth.d.ts (any file your tsconfig includes)
+ * declare module '@lp-auth/core' {
+ *   interface ConsumerClaims {
+ *     tier: 'basic' | 'vip';
+ *     loyalty_points?: number;
+ *   }
+ * }
+ * // req.lp.consumer!.claims.tier is now 'basic' | 'vip'
+ * ```
+ *
+ * The verifier does not check these types (declare a claim optional unless `requiredClaims` lists
+ * it); check values you rely on with `claimCheck` or your own code.
+ */
 export interface ConsumerClaims {
   iss: string;
   /** The consumer id (LivePerson's customerID). */

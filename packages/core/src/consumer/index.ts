@@ -19,6 +19,7 @@ export {
   type BearerErrorKind,
   type BearerChallengeOptions,
 } from './errors.js';
+export type { ConsumerKeyProvider, ConsumerTokenHeader } from './key-provider.js';
 export { extractBearerToken, type BearerRequestParts, type TokenLocations } from './extract.js';
 export { consumerIdentity, type ConsumerIdentity, type ConsumerClaims } from './identity.js';
 export { claimEquals, claimIncludes, claimCheck, type ConsumerPredicate } from './predicates.js';
@@ -49,9 +50,12 @@ export {
 } from './sdes.js';
 export {
   ConsumerGuard,
+  admittedConsumer,
   assertConsumer,
   bearerPartsOf,
   type ConsumerGuardOptions,
   type ConsumerAdmission,
+  type ExtractedToken,
+  type ExtractedTokenSource,
   type NodeRequestLike,
 } from './guard.js';

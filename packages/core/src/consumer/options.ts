@@ -5,6 +5,8 @@ import { Secret } from '../config/secret.js';
 import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type ConsumerAlgorithm } from './algorithms.js';
 import { DEFAULT_MAX_TOKEN_LENGTH } from './compact.js';
 import type { TokenLocations } from './extract.js';
+import type { ConsumerIdentity } from './identity.js';
+import type { ConsumerKeyProvider } from './key-provider.js';
 import { importStaticKeys, type ConsumerKeyInput, type VerificationKey } from './keys.js';
 import { DEFAULT_JWKS_POLICY, type JwksPolicy } from './remote-key-set.js';
 import { durationMs } from './duration.js';
@@ -19,9 +21,10 @@ export interface ConsumerIssuerOptions {
   issuer: string;
   /**
    * Static public key(s): the base64 X.509 SubjectPublicKeyInfo string LivePerson's console takes,
-   * a PEM, a `KeyObject`, a JWK or a JWKS; an array mixes them.
+   * a PEM, a `KeyObject`, a JWK or a JWKS; an array mixes them. Or a function `(header) => key`
+   * that looks the key up ({@link ConsumerKeyProvider}; its answers are not cached by the verifier).
    */
-  key?: ConsumerKeyInput | readonly ConsumerKeyInput[];
+  key?: ConsumerKeyInput | readonly ConsumerKeyInput[] | ConsumerKeyProvider;
   /** Where the issuer publishes its JWKS (https, or http on a loopback host). */
   jwksUri?: string;
   /** Accepted `aud` values. Default: `aud` is not checked (LivePerson does not require it). */
@@ -85,6 +88,17 @@ export interface ConsumerVerifierOptions extends Partial<ConsumerIssuerOptions> 
   errorDetail?: boolean;
   /** Cache of verified tokens, or `false` for none. Default `{ maxEntries: 10 000 }`. */
   cache?: { maxEntries?: number } | false;
+  /**
+   * Asked after every other check, on every request, cached verifications included: `true` refuses
+   * the token with `token_revoked` (401 `invalid_token`). A throw refuses the request too, with
+   * your error (never admitted). Default: no revocation check.
+   *
+   * @example
+   * ```ts
+   * isRevoked: async (consumer) => (await redis.exists(`revoked:${consumer.claims.jti}`)) === 1,
+   * ```
+   */
+  isRevoked?: (consumer: ConsumerIdentity) => boolean | Promise<boolean>;
 }
 
 /** One issuer after validation. */
@@ -92,6 +106,8 @@ export interface ResolvedIssuer {
   issuer: string;
   /** Static keys, imported once. */
   keys?: readonly VerificationKey[];
+  /** The application's key lookup. */
+  keyProvider?: ConsumerKeyProvider;
   jwksUri?: string;
   /** Keys come from discovery. */
   discover: boolean;
@@ -119,6 +135,7 @@ export interface ResolvedConsumerOptions {
   realm: string;
   errorDetail: boolean;
   cacheEntries: number;
+  isRevoked?: (consumer: ConsumerIdentity) => boolean | Promise<boolean>;
 }
 
 /** Validates verifier options; a bad field throws a `ConfigError` naming it (under `prefix`). */
@@ -188,6 +205,12 @@ export function resolveConsumerOptions(
     }
     resolved.maxTokenAgeMs = ms;
   }
+  if (options.isRevoked !== undefined) {
+    if (typeof options.isRevoked !== 'function') {
+      throw new ConfigError(f('isRevoked'), 'must be a function (consumer) => boolean | Promise<boolean>.');
+    }
+    resolved.isRevoked = options.isRevoked;
+  }
   if (options.typ !== undefined) resolved.typ = tokenType(f('typ'), options.typ);
   if (options.decryptionKey !== undefined)
     resolved.decryptionKey = privateKey(f('decryptionKey'), options.decryptionKey);
@@ -223,9 +246,10 @@ function resolveIssuer(
     throw new ConfigError(`${field}.jwksUri`, 'give either key or jwksUri, not both.');
   }
   const out: ResolvedIssuer = { issuer, discover: value.key === undefined && value.jwksUri === undefined };
-  if (value.key !== undefined) {
+  if (typeof value.key === 'function') out.keyProvider = value.key;
+  else if (value.key !== undefined) {
     try {
-      out.keys = importStaticKeys(value.key);
+      out.keys = importStaticKeys(value.key as ConsumerKeyInput | readonly ConsumerKeyInput[]);
     } catch (error) {
       throw new ConfigError(`${field}.key`, (error as Error).message);
     }

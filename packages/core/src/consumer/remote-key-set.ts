@@ -36,8 +36,14 @@ export const DEFAULT_JWKS_POLICY: Readonly<JwksPolicy> = Object.freeze({
 
 /** A source of verification keys for one issuer. */
 export interface KeySource {
-  /** Keys that may have signed a token with this `kid` (every key when the token has none). */
-  keysFor(kid: string | undefined): Promise<readonly VerificationKey[]>;
+  /**
+   * Keys that may have signed a token with this `kid` (every key when the token has none); `header`
+   * is the token's whole protected header, for a key provider.
+   */
+  keysFor(
+    kid: string | undefined,
+    header?: Readonly<Record<string, unknown>>,
+  ): Promise<readonly VerificationKey[]>;
   /** Whether `key` is still in the set and usable: cached verifications by dropped keys end. */
   isCurrent(key: VerificationKey): boolean;
   close(): void;

@@ -5,13 +5,20 @@ import type { FetchFn } from '../http/send.js';
 import { isSupportedAlgorithm, verifySignature } from './algorithms.js';
 import { candidateKeys } from './candidates.js';
 import { checkClaims, tokenAgeEndsAt, type ClaimRules } from './claims.js';
-import { checkCompactCharacters, checkTokenSize, decodeCompactJws, isCompactJwe } from './compact.js';
+import {
+  checkCompactCharacters,
+  checkTokenSize,
+  decodeCompactJws,
+  isCompactJwe,
+  type DecodedJws,
+} from './compact.js';
 import { discoverJwksUri } from './discovery.js';
 import { ConsumerTokenError, type BearerChallengeOptions } from './errors.js';
 import { extractBearerToken, type BearerRequestParts } from './extract.js';
 import { consumerIdentity, type ConsumerIdentity } from './identity.js';
 import type { ConsumerPredicate } from './predicates.js';
 import { decryptNestedJwt } from './jwe.js';
+import { ProviderKeySource } from './key-provider.js';
 import type { VerificationKey } from './keys.js';
 import {
   resolveConsumerOptions,
@@ -79,11 +86,13 @@ export class ConsumerVerifier {
   readonly #inflight = new Map<string, Promise<Verified>>();
   readonly #now: () => number;
   readonly #challenge: BearerChallengeOptions;
+  readonly #logger: Logger;
   #closed = false;
 
   constructor(options: ResolvedConsumerOptions, runtime: ConsumerVerifierRuntime = {}) {
     this.options = options;
     const logger = runtime.logger ?? stderrLogger;
+    this.#logger = logger;
     this.events = runtime.events ?? new LpAuthEventBus(logger);
     this.#now = runtime.now ?? Date.now;
     this.#cache = new VerifiedTokenCache(options.cacheEntries);
@@ -93,6 +102,7 @@ export class ConsumerVerifier {
     for (const config of options.issuers) {
       let source: KeySource;
       if (config.keys) source = new StaticKeySource(config.keys);
+      else if (config.keyProvider) source = new ProviderKeySource(config.issuer, config.keyProvider);
       else {
         const uri = config.jwksUri;
         const locate = uri
@@ -161,6 +171,12 @@ export class ConsumerVerifier {
         const issuer = this.#issuers.get(identity.issuer)!;
         checkClaims(identity.claims, { ...issuer.rules, ...options }, this.#now());
       }
+      // On every call, cached or not: a revocation takes effect at the next request.
+      if (this.options.isRevoked && (await this.options.isRevoked(identity))) {
+        throw new ConsumerTokenError('token_revoked', 'The token has been revoked.', {
+          issuer: identity.issuer,
+        });
+      }
       return identity;
     } catch (error) {
       throw this.#rejected(error);
@@ -208,6 +224,17 @@ export class ConsumerVerifier {
       );
     }
     const decoded = decodeCompactJws(jws);
+    try {
+      return await this.#verifyDecoded(token, decoded);
+    } catch (error) {
+      if (error instanceof ConsumerTokenError) {
+        error.describeToken({ issuer: decoded.payload.iss, kid: decoded.header.kid });
+      }
+      throw error;
+    }
+  }
+
+  async #verifyDecoded(token: string, decoded: DecodedJws): Promise<Verified> {
     const { header, payload } = decoded;
     const alg = header.alg;
     if (!isSupportedAlgorithm(alg)) {
@@ -250,7 +277,7 @@ export class ConsumerVerifier {
         issuer: iss,
       });
     }
-    const keys = await issuer.source.keysFor(kid);
+    const keys = await issuer.source.keysFor(kid, header);
     if (keys.length === 0) {
       throw new ConsumerTokenError(
         'key_not_found',
@@ -289,6 +316,12 @@ export class ConsumerVerifier {
   #rejected(error: unknown): unknown {
     if (error instanceof ConsumerTokenError) {
       error.withChallenge(this.#challenge);
+      // Once per refusal, at debug: the reason a client is not told. Never the token itself.
+      this.#logger.debug(`consumer token refused: ${error.code}`, {
+        code: error.code,
+        ...(error.issuer !== undefined ? { issuer: error.issuer } : {}),
+        ...(error.kid !== undefined ? { kid: error.kid } : {}),
+      });
       this.events.emit('consumer.rejected', {
         code: error.code,
         ...(error.issuer ? { issuer: error.issuer } : {}),

@@ -7,4 +7,9 @@ export {
   type QueryValue,
 } from './lp-client.js';
 export { type FetchFn } from './send.js';
-export { httpErrorResponse, type HttpErrorResponse } from './error-response.js';
+export {
+  httpErrorResponse,
+  resolveHttpErrorResponseOptions,
+  type HttpErrorResponse,
+  type HttpErrorResponseOptions,
+} from './error-response.js';

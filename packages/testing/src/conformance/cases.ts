@@ -3,6 +3,8 @@ import { startEmulator } from '../emulator/start.js';
 import type { Emulator } from '../emulator/types.js';
 import { attackCases } from './attack-cases.js';
 import { consumerCases } from './consumer-cases.js';
+import { consumerHookCases } from './consumer-hook-cases.js';
+import { errorOptionsCases } from './error-options-cases.js';
 import { fuzzCases } from './fuzz-cases.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
 import { loginCases } from './login-cases.js';
@@ -52,6 +54,8 @@ export function conformanceCases(): ConformanceCase[] {
   return [
     ...contextCases(),
     ...consumerCases(),
+    ...consumerHookCases(),
+    ...errorOptionsCases(),
     ...loginCases(),
     ...attackCases(),
     ...rotationCases(),

@@ -9,16 +9,26 @@ const jsonOf = async (res: Response): Promise<unknown> => JSON.parse(await res.t
 
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Runs `body` with a consumer IdP and an app whose `consumer` option trusts it (found by discovery). */
+/**
+ * Runs `body` with a consumer IdP and an app whose `consumer` option trusts it (found by discovery),
+ * with the adapter's `errorResponse` options and a `logger` when given.
+ */
 export async function withConsumerApp(
   harness: ConformanceHarness,
   body: (app: ConformanceApp, idp: ConsumerIdp) => Promise<void>,
   consumer: (idp: ConsumerIdp) => Record<string, unknown> = (idp) => ({ issuer: idp.issuer }),
+  errorResponse?: Record<string, unknown>,
+  logger: Record<string, unknown> = QUIET,
 ): Promise<void> {
   const [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
   let app: ConformanceApp | undefined;
   try {
-    app = await harness.start({ ...emu.lpAuthOptions(), logger: QUIET, consumer: consumer(idp) });
+    app = await harness.start({
+      ...emu.lpAuthOptions(),
+      logger,
+      consumer: consumer(idp),
+      ...(errorResponse ? { errorResponse } : {}),
+    });
     await body(app, idp);
   } finally {
     await app?.close();

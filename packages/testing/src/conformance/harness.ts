@@ -25,6 +25,8 @@ export interface ConformanceApp {
  * - `GET /consumer/optional` → `optionalConsumer()` → 200 `{ sub }`, `sub: null` without a consumer.
  * - `GET /consumer/vip` → `requireConsumer()` then `consumerClaimEquals('tier', 'vip')` → 200 `{ sub }`.
  * - `GET /consumer/beta` → `requireConsumer()` then `consumerClaimIncludes('groups', 'beta')` → 200 `{ sub }`.
+ * - `GET /consumer/header` → `requireConsumer({ getToken })` reading the `x-consumer-token` header
+ *   (`CONFORMANCE_TOKEN_HEADER`) → 200 `{ sub, issuer }`.
  *
  * Application authorization (the cases pass an `appAuthorization` option whose redirect URI is
  * `http://127.0.0.1:{port}/auth/callback`): the adapter's own login routes (`GET /auth/login`, the
@@ -33,6 +35,10 @@ export interface ConformanceApp {
  * - `GET /me` → 200 `{ user }`: the logged-in user's id (`user.user.id`), or `null`.
  * - `GET /me/skills` → 200 with the data of `user.client.request({ service: 'accountConfigReadOnly',
  *   path: CONFORMANCE_SKILLS_PATH })`, or 401 `{ error: 'login_required' }` without a user.
+ *
+ * Error handling: `options.errorResponse`, when present, is not a core option: it goes to the
+ * adapter's error handling (`lpErrorHandler(errorResponse)`, Koa's `lpAuth(options, { errorResponse })`,
+ * the Fastify plugin's and the Nest module's `errorResponse` option).
  *
  * `start` rejects when the adapter refuses the options (it must, at start-up, for invalid ones).
  */

@@ -1,5 +1,6 @@
 export { serveOnLoopback, freeLoopbackPort } from './serve.js';
 export { consumerCases } from './consumer-cases.js';
+export { consumerHookCases, CONFORMANCE_TOKEN_HEADER } from './consumer-hook-cases.js';
 export { loginCases } from './login-cases.js';
 export { OPEN_REDIRECT_CORPUS } from './open-redirect-corpus.js';
 export { attackCases, attackClasses, CORPUS_AUDIENCE, type AttackClass } from './attack-cases.js';
