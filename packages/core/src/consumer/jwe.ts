@@ -3,7 +3,7 @@ import { compactDecrypt, decodeProtectedHeader } from 'jose';
 import { isStrictBase64url } from './compact.js';
 import { ConsumerTokenError } from './errors.js';
 
-// LIVEPERSON-WIRE §7: LivePerson encrypts consumer tokens with RSA-OAEP-256 only.
+// docs/liveperson-wire.md ("Consumer id_tokens"): LivePerson encrypts consumer tokens with RSA-OAEP-256 only.
 const KEY_MANAGEMENT = ['RSA-OAEP-256'];
 const CONTENT_ENCRYPTION = [
   'A128GCM',

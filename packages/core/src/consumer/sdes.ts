@@ -1,6 +1,6 @@
 /**
  * LivePerson engagement attributes (SDEs) as a brand's IdP puts them in the `lp_sdes` claim of a
- * consumer id_token (LIVEPERSON-WIRE §7). Field names are LivePerson's; every field is optional
+ * consumer id_token (docs/liveperson-wire.md, "Consumer id_tokens"). Field names are LivePerson's; every field is optional
  * because LivePerson accepts any subset.
  *
  * @module

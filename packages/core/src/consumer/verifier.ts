@@ -63,7 +63,7 @@ interface Issuer {
 }
 
 /**
- * Verifies the id_tokens a brand's identity provider issues to its consumers (LIVEPERSON-WIRE §7)
+ * Verifies the id_tokens a brand's identity provider issues to its consumers (docs/liveperson-wire.md, "Consumer id_tokens")
  * and turns them into a {@link ConsumerIdentity}. Build it once and share it; `close()` it on
  * shutdown. Signatures are checked with `node:crypto` on `KeyObject`s made once per key; verified
  * tokens are cached until they expire or their key is withdrawn; concurrent requests with the same

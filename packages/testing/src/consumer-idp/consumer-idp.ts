@@ -7,7 +7,7 @@ import { ConsumerIdpKeyRing, type ConsumerIdpAlgorithm, type ConsumerIdpKey } fr
 
 const generate = promisify(generateKeyPair);
 
-/** The engagement attributes of LIVEPERSON-WIRE §7, for tokens that need realistic `lp_sdes`. */
+/** The engagement attributes of docs/liveperson-wire.md ("Consumer id_tokens"), for tokens that need realistic `lp_sdes`. */
 export const SAMPLE_LP_SDES: readonly Record<string, unknown>[] = Object.freeze([
   {
     type: 'ctmrinfo',
