@@ -8,80 +8,28 @@ import { backoffDelay, sleep } from '../tokens/backoff.js';
 import { Deadline, untilAborted } from './deadline.js';
 import { RetryAfterMemory, RetryAfterPendingError } from './retry-after-memory.js';
 import {
-  errorBodyOf,
   isRetryableStatus,
   isTransientFailure,
   readErrorBody,
-  readBody,
   readErrorText,
   requestIdOf,
-  requestOf,
   retryAfterOf,
   sendOnce,
 } from './send.js';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  IDEMPOTENT,
+  INVALID_APP_JWT,
+  INVALID_CONSUMER_JWS,
+  isReplayable,
+  parseBody,
+  readAnswer,
+  sendApiErrorCode,
+  type Answer,
+} from './answers.js';
+import type { BodyInit, LpClientOptions, LpFetchInit, LpRequest, LpResponse } from './lp-request.js';
 
-type BodyInit = NonNullable<RequestInit['body']>;
-type HeadersInit = NonNullable<RequestInit['headers']>;
-export type QueryValue =
-  string | number | boolean | undefined | null | readonly (string | number | boolean)[];
-
-/** A call described by service and path; see {@link LpClient.request}. */
-export interface LpRequest {
-  /** CSDS service name (`accountConfigReadOnly`, `msgHist`, …) or an Orchestrator regional service. */
-  service: string;
-  /** Path on that service; `{accountId}` is replaced by the configured account id. */
-  path: string;
-  method?: string;
-  query?: Readonly<Record<string, QueryValue>>;
-  /** Sent as JSON with `content-type: application/json`. */
-  json?: unknown;
-  /** A raw body, when `json` does not fit. */
-  body?: string | URLSearchParams | Uint8Array;
-  headers?: HeadersInit;
-  /** Ends the call (an `AbortedError`); bounds every wait of it, the token fetch included. */
-  signal?: AbortSignal;
-  /**
-   * Deadline of the whole call in ms: CSDS, the token fetch, every attempt and the pauses between
-   * them (a `TimeoutError` when it passes). Each attempt is also bounded by `http.timeoutMs`.
-   */
-  timeoutMs?: number;
-  /**
-   * Send API only (appJwt client): act for this consumer (`ext_consumer_id`). The client gets the
-   * consumer's ConsumerJWS from the IdP (cached) and sends it as `X-LP-ON-BEHALF` beside the AppJWT.
-   */
-  onBehalfOf?: string;
-}
-
-/** A successful answer of {@link LpClient.request}. */
-export interface LpResponse<T> {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON, the text when the body is not JSON, or undefined when empty. */
-  data: T;
-  requestId?: string;
-}
-
-/** Extra fields `LpClient.fetch` accepts beside `RequestInit`. */
-export interface LpFetchInit extends RequestInit {
-  /** The service a relative path is resolved against, and whose authorization rules apply. */
-  service?: string;
-  /** As {@link LpRequest.timeoutMs}: the whole call, headers and body of the answer included. */
-  timeoutMs?: number;
-  /** As {@link LpRequest.onBehalfOf}. */
-  onBehalfOf?: string;
-}
-
-/** What an {@link LpClient} may use beside its credential. */
-export interface LpClientOptions {
-  /** ConsumerJWS tokens for `onBehalfOf` (the appJwt client has them). */
-  consumerJws?: ConsumerJwsCache;
-}
-
-/** Send API 401 `errorCode`s (LivePerson): the AppJWT is invalid, the ConsumerJWS is invalid. */
-const INVALID_APP_JWT = 40102;
-const INVALID_CONSUMER_JWS = 40103;
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+export type { LpClientOptions, LpFetchInit, LpRequest, LpResponse, QueryValue } from './lp-request.js';
 
 /**
  * An HTTP client authorized by one {@link Credential}. `fetch` behaves like the global fetch (it
@@ -404,18 +352,6 @@ export class LpClient {
   }
 }
 
-/** The `errorCode` of a Send API error body (`{"kind":"resp","code":401,"body":{…,"errorCode":40103}}`). */
-function sendApiErrorCode(text: string): number | undefined {
-  try {
-    const parsed = JSON.parse(text) as { body?: { errorCode?: unknown }; errorCode?: unknown };
-    const code = parsed?.body?.errorCode ?? parsed?.errorCode;
-    const n = typeof code === 'string' ? Number(code) : code;
-    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** One call through {@link LpClient}'s retry loop. */
 interface SendCall {
   url: URL;
@@ -430,53 +366,4 @@ interface SendCall {
   deadline: Deadline | undefined;
   init: RequestInit;
   throwOnSpentBudget?: boolean;
-}
-
-/** An answer of `request`, read inside its attempt: the whole body on 2xx, the clipped error body else. */
-interface Answer {
-  ok: boolean;
-  status: number;
-  headers: Headers;
-  text: string;
-  /** What an error keeps of a failed answer's body (clipped, secrets removed). */
-  errorBody: unknown;
-}
-
-async function readAnswer(response: Response): Promise<Answer> {
-  const { ok, status, headers } = response;
-  if (ok) return { ok, status, headers, text: await readBody(response), errorBody: undefined };
-  const raw = await readErrorText(response);
-  return { ok, status, headers, text: raw.text, errorBody: errorBodyOf(raw, requestOf(response)) };
-}
-
-/** The default of `http.maxResponseBytes`: 32 MiB. */
-const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-
-/** Bodies that can be sent again on a retry. A stream can be read only once. */
-function isReplayable(body: BodyInit | null | undefined): boolean {
-  return (
-    body === undefined ||
-    body === null ||
-    typeof body === 'string' ||
-    body instanceof URLSearchParams ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    body instanceof Blob ||
-    body instanceof FormData
-  );
-}
-
-const JSON_TYPE = /^\s*application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
-
-/**
- * The body of a 2xx answer: parsed JSON, the text when it is not JSON, or undefined when empty.
- * A body labelled JSON that does not parse is `invalid` rather than handed over as text.
- */
-function parseBody(text: string, contentType: string | null): { data: unknown; invalid?: true } {
-  if (text === '') return { data: undefined };
-  try {
-    return { data: JSON.parse(text) };
-  } catch {
-    return contentType && JSON_TYPE.test(contentType) ? { data: undefined, invalid: true } : { data: text };
-  }
 }
