@@ -27,6 +27,9 @@ beforeAll(async () => {
       'false',
       '--sourceMap',
       'false',
+      // tsconfig.build.json inlines sources into its maps; without maps there is nothing to inline.
+      '--inlineSources',
+      'false',
     ],
     { cwd: packageDir },
   );
