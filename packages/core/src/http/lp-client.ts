@@ -246,9 +246,11 @@ export class LpClient {
     // Waits outside an exchange (token, ConsumerJWS, pauses) end with the caller's deadline.
     const signal = call.deadline?.signal;
     const pending = this.#waits.pending(call.url, this.#runtime.now());
-    if (pending) {
+    if (pending && pending.remainingMs > retry.maxRetryAfterMs) {
       throw new RetryAfterPendingError(call.method, redactUrl(call.url), pending.status, pending.remainingMs);
     }
+    // A short remembered wait is sat out, as a retry would (within the caller's deadline).
+    if (pending) await sleep(pending.remainingMs, signal);
     let rejected: string | undefined;
     let rejectedJws: string | undefined;
     let unauthorizedRetried = false;

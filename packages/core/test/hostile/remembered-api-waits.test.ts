@@ -64,4 +64,30 @@ describe('an API endpoint that asks to wait is not asked again before the wait p
       expect(api.calls('/limited/v1/x')).toBe(2);
     },
   );
+
+  test('a short remembered wait (within http.retry.maxRetryAfterMs) is sat out, then the call goes through', async () => {
+    const seenAt: number[] = [];
+    const api = await hostileServer((_req, res) => {
+      seenAt.push(performance.now());
+      if (seenAt.length === 1) return answer(res, 429, { error: 'slow down' }, { 'retry-after': '1' });
+      answer(res, 200, { ok: true });
+    });
+    servers.push(api);
+    const clock = { now: Date.UTC(2026, 11, 6) };
+    // One attempt: the 429 ends the first call, so its 1 s wait is left for the next one to honour.
+    const runtime = hostileRuntime(api.url, clock, {
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 30_000 },
+    });
+    const client = new LpClient(new OrchestratorV1Credential({ apiKey: 'an-api-key-of-the-test' }), runtime);
+    const first = await client
+      .request({ service: 'orchestratorContext', path: '/p' })
+      .catch((e: unknown) => e);
+    expect(first).toMatchObject({ status: 429 });
+    await expect(client.request({ service: 'orchestratorContext', path: '/p' })).resolves.toMatchObject({
+      status: 200,
+    });
+    expect(api.calls('/p')).toBe(2);
+    // The second request reached the server only after the wait it was asked for (generous bound).
+    expect(seenAt[1]! - seenAt[0]!).toBeGreaterThan(900);
+  });
 });
