@@ -70,16 +70,14 @@ export interface ConsumerIdentity {
   readonly token: string;
 }
 
-/** What the identities of one token share: the verified-token cache keeps this, not the token. */
-export interface IdentityCore {
-  readonly claims: Readonly<ConsumerClaims>;
-  readonly sdes: readonly EngagementAttribute[];
-}
-
-/** Builds the frozen identity of a token whose checks have all passed. */
+/**
+ * Builds the frozen identity of a token whose checks have all passed. `payload` is the verifier's
+ * own decoded object, frozen in place and kept as the claims: a frozen spread copy (`{ ...payload }`)
+ * falls into V8's dictionary mode, ~290 bytes more per cached identity than the parsed object.
+ */
 export function consumerIdentity(payload: Record<string, unknown>, token: string): ConsumerIdentity {
-  const claims = Object.freeze({ ...payload }) as ConsumerClaims;
-  return identityWithToken({ claims, sdes: sdesOf(claims.lp_sdes) }, token);
+  const claims = Object.freeze(payload) as ConsumerClaims;
+  return identityWithToken(claims, sdesOf(claims.lp_sdes), token);
 }
 
 /**
@@ -98,7 +96,11 @@ function sdesOf(claim: unknown): readonly EngagementAttribute[] {
  * the caller's own token string, so that no cache entry keeps a token (a few dozen bytes of young
  * garbage per hit instead of ~1 KB held per entry).
  */
-export function identityWithToken({ claims, sdes }: IdentityCore, token: string): ConsumerIdentity {
+export function identityWithToken(
+  claims: Readonly<ConsumerClaims>,
+  sdes: readonly EngagementAttribute[],
+  token: string,
+): ConsumerIdentity {
   const identity = { sub: claims.sub, issuer: claims.iss, claims, sdes, expiresAt: claims.exp * 1000 };
   // The token is a bearer credential: readable, but not enumerable, so that logging the identity
   // (console.log, JSON.stringify, a request logger) does not write it out.

@@ -1,11 +1,13 @@
 import { hash } from 'node:crypto';
-import { identityWithToken, type ConsumerIdentity, type IdentityCore } from './identity.js';
+import { identityWithToken, type ConsumerClaims, type ConsumerIdentity } from './identity.js';
+import type { EngagementAttribute } from './sdes.js';
 import type { VerificationKey } from './keys.js';
 import type { KeySource } from './remote-key-set.js';
 
 interface Entry {
-  /** Everything of the identity but the token, shared by the identities of every hit. */
-  core: IdentityCore;
+  /** What the identities of every hit share; the token is the caller's (see `digestOf`). */
+  claims: Readonly<ConsumerClaims>;
+  sdes: readonly EngagementAttribute[];
   key: VerificationKey;
   source: KeySource;
   /** When the entry stops vouching, epoch ms: the token's `exp`, or sooner under `maxTokenAge`. */
@@ -27,8 +29,9 @@ const SWEEP_INTERVAL_MS = 60_000;
  * payload), stands for another. UTF-8, not latin1: latin1 drops the high byte of characters above
  * U+00FF, so a non-ASCII forgery could digest like an ASCII token; in UTF-8 every non-ASCII
  * character yields bytes above 0x7F, which a verified token (base64url and dots) never has.
- * Cost: ~1 µs per lookup for ~1,000 characters, against ~0.1 µs for the former tail lookup and
- * full comparison (tools/bench/notes.md).
+ * Cost: about 7× the former lookup by the last 43 characters and full comparison, a few µs per
+ * hit for ~1,000 characters on a busy machine (tools/bench/notes.md): what a cache holding no token
+ * pays, still a small fraction of the signature check it saves.
  */
 const digestOf = (token: string): string => hash('sha256', token, 'binary');
 
@@ -72,7 +75,7 @@ export class VerifiedTokenCache {
       this.#entries.set(lookup, entry);
       entry.movedAt = ++this.#moves;
     }
-    return identityWithToken(entry.core, token);
+    return identityWithToken(entry.claims, entry.sdes, token);
   }
 
   set(
@@ -84,9 +87,9 @@ export class VerifiedTokenCache {
   ): void {
     if (this.#max <= 0) return;
     const lookup = digestOf(token);
-    const core: IdentityCore = { claims: identity.claims, sdes: identity.sdes };
+    const { claims, sdes } = identity;
     this.#entries.delete(lookup);
-    this.#entries.set(lookup, { core, key, source, endsAt, movedAt: ++this.#moves });
+    this.#entries.set(lookup, { claims, sdes, key, source, endsAt, movedAt: ++this.#moves });
     while (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
