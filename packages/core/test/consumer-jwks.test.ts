@@ -52,7 +52,12 @@ describe('keys from a jwksUri', () => {
     const token = await idp.issue();
     const [a, b] = await Promise.all([verifier.verify(token), verifier.verify(token)]);
     expect(a).toBe(b);
-    expect(await verifier.verify(token)).toBe(a);
+    // A hit is a new identity around the caller's token (the cache keeps no token), with the
+    // cached claims: the very object, so it was not verified again.
+    const hit = await verifier.verify(token);
+    expect(hit).toEqual(a);
+    expect(hit.claims).toBe(a.claims);
+    expect(hit.token).toBe(token);
     expect(verifier.cacheSize).toBe(1);
   });
 
@@ -93,6 +98,32 @@ describe('keys from a jwksUri', () => {
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'consumer-2' })).toString('base64url')}.${signature}`;
     await expectRejected(verifier.verify(forged), 'signature_invalid');
     expect((await verifier.verify(token)).sub).toBe('consumer-1');
+  });
+
+  test('a token that differs from a cached one only outside its last 43 characters is verified', async () => {
+    const { idp, verifier } = await setUp();
+    const token = await idp.issue({ claims: { sub: 'consumer-1' } });
+    const genuine = await verifier.verify(token);
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    // The same signature (so the same tail) under another payload, and the same header.payload
+    // under a signature changed only in its first character: both differ from the cached token
+    // where the former lookup key did not look, and both are refused, not served from the cache.
+    const forgedPayload = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'consumer-2' })).toString('base64url')}.${signature}`;
+    const first = signature![0] === 'A' ? 'B' : 'A';
+    const forgedSignature = `${header}.${payload}.${first}${signature!.slice(1)}`;
+    expect(forgedPayload.slice(-43)).toBe(token.slice(-43));
+    expect(forgedSignature.slice(-43)).toBe(token.slice(-43));
+    const rejected: string[] = [];
+    verifier.events.on('consumer.rejected', ({ code }) => rejected.push(code));
+    await expectRejected(verifier.verify(forgedPayload), 'signature_invalid');
+    await expectRejected(verifier.verify(forgedSignature), 'signature_invalid');
+    expect(rejected).toEqual(['signature_invalid', 'signature_invalid']);
+    // A genuine token that is not cached yet, sharing the cached one's header: a miss, verified.
+    const other = await idp.issue({ claims: { sub: 'consumer-3' } });
+    expect((await verifier.verify(other)).claims).not.toBe(genuine.claims);
+    expect(verifier.cacheSize).toBe(2);
+    expect((await verifier.verify(token)).claims).toBe(genuine.claims);
   });
 
   test('a cached token ends with its exp', async () => {

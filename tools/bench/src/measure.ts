@@ -9,12 +9,21 @@ export function percentile(values: number[], p: number): number {
 
 /** Heap in MB after a full collection (needs `node --expose-gc`; otherwise without the collection). */
 export async function heapMb(): Promise<number> {
+  return (await memoryMb()).heap;
+}
+
+/**
+ * Heap used and resident set size in MB, after full collections (needs `node --expose-gc`;
+ * otherwise without them). RSS includes what V8 has reserved and not yet given back.
+ */
+export async function memoryMb(): Promise<{ heap: number; rss: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
     gc?.();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return process.memoryUsage().heapUsed / 1024 / 1024;
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed / 1024 / 1024, rss: usage.rss / 1024 / 1024 };
 }
 
 /**

@@ -70,16 +70,38 @@ export interface ConsumerIdentity {
   readonly token: string;
 }
 
-/** Builds the frozen identity of a token whose checks have all passed. */
+/**
+ * Builds the frozen identity of a token whose checks have all passed. `payload` is the verifier's
+ * own decoded object, frozen in place and kept as the claims: a frozen spread copy (`{ ...payload }`)
+ * falls into V8's dictionary mode, ~290 bytes more per cached identity than the parsed object.
+ */
 export function consumerIdentity(payload: Record<string, unknown>, token: string): ConsumerIdentity {
-  const claims = Object.freeze({ ...payload }) as ConsumerClaims;
-  const identity = {
-    sub: claims.sub,
-    issuer: claims.iss,
-    claims,
-    sdes: Object.freeze(parseLpSdes(claims.lp_sdes)),
-    expiresAt: claims.exp * 1000,
-  };
+  const claims = Object.freeze(payload) as ConsumerClaims;
+  return identityWithToken(claims, sdesOf(claims.lp_sdes), token);
+}
+
+/**
+ * `lp_sdes` parsed, frozen. When the claim is an array of which every entry is kept (the usual
+ * case), the claim's own array: a copy would be held by every cached identity for nothing.
+ */
+function sdesOf(claim: unknown): readonly EngagementAttribute[] {
+  const parsed = parseLpSdes(claim);
+  if (Array.isArray(claim) && parsed.length === claim.length)
+    return Object.freeze(claim) as EngagementAttribute[];
+  return Object.freeze(parsed);
+}
+
+/**
+ * The frozen identity of `token` around claims verified before: a cache hit gets a new one, with
+ * the caller's own token string, so that no cache entry keeps a token (a few dozen bytes of young
+ * garbage per hit instead of ~1 KB held per entry).
+ */
+export function identityWithToken(
+  claims: Readonly<ConsumerClaims>,
+  sdes: readonly EngagementAttribute[],
+  token: string,
+): ConsumerIdentity {
+  const identity = { sub: claims.sub, issuer: claims.iss, claims, sdes, expiresAt: claims.exp * 1000 };
   // The token is a bearer credential: readable, but not enumerable, so that logging the identity
   // (console.log, JSON.stringify, a request logger) does not write it out.
   Object.defineProperty(identity, 'token', { value: token, enumerable: false });

@@ -1,34 +1,43 @@
-import type { ConsumerIdentity } from './identity.js';
+import { hash } from 'node:crypto';
+import { identityWithToken, type ConsumerClaims, type ConsumerIdentity } from './identity.js';
+import type { EngagementAttribute } from './sdes.js';
 import type { VerificationKey } from './keys.js';
 import type { KeySource } from './remote-key-set.js';
 
 interface Entry {
-  /** The whole token: a lookup by its tail is a hit only when this is equal. */
-  token: string;
-  identity: ConsumerIdentity;
+  /** What the identities of every hit share; the token is the caller's (see `digestOf`). */
+  claims: Readonly<ConsumerClaims>;
+  sdes: readonly EngagementAttribute[];
   key: VerificationKey;
   source: KeySource;
   /** When the entry stops vouching, epoch ms: the token's `exp`, or sooner under `maxTokenAge`. */
   endsAt: number;
+  /** The cache's move count when the entry last went to the recent end (see `get`). */
+  movedAt: number;
 }
 
 /** How often, at most, the whole cache is walked for entries that ended (about 5 ms per 100 000). */
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * Characters at the end of a token that entries are looked up by: part of its signature (or a JWE's
- * tag and ciphertext), 256 bits of it and more. A Map hashes its string keys in full, and a fresh
- * token string from each request would otherwise be hashed whole, a thousand characters, on every
- * hit; the tail is hashed, then the token compared in full.
+ * The lookup key of a token: SHA-256 of the whole token (its UTF-8 bytes), as a 32-character
+ * one-byte string. The cache keeps no token: a ~920-character token per entry was half of its
+ * memory. A hit therefore needs the presented token's digest to equal that of a token that passed
+ * every check. Finding another token with that digest is a second preimage of SHA-256 (2^256
+ * work); two distinct tokens among n cached ones collide by chance with probability about
+ * n²/2^257, so no token, whatever part of a cached one it shares (tail, signature, header and
+ * payload), stands for another. UTF-8, not latin1: latin1 drops the high byte of characters above
+ * U+00FF, so a non-ASCII forgery could digest like an ASCII token; in UTF-8 every non-ASCII
+ * character yields bytes above 0x7F, which a verified token (base64url and dots) never has.
+ * Cost: about 7× the former lookup by the last 43 characters and full comparison, a few µs per
+ * hit for ~1,000 characters on a busy machine (tools/bench/notes.md): what a cache holding no token
+ * pays, still a small fraction of the signature check it saves.
  */
-const LOOKUP_CHARS = 43;
-
-const lookupKey = (token: string) => token.slice(-LOOKUP_CHARS);
+const digestOf = (token: string): string => hash('sha256', token, 'binary');
 
 /**
- * Tokens that passed every check, found by the token string itself (a map lookup is far cheaper
- * than a signature check; entries are looked up by the token's tail, and a hit is a token equal in
- * full, so no token can stand for another). Bounded LRU; an entry
+ * Tokens that passed every check, found by a digest of the whole token (a digest is far cheaper
+ * than a signature check, and a map entry holds no token). Bounded, nearly LRU; an entry
  * ends when its token expires or when the key that signed it leaves the issuer's key set, so a
  * key the IdP withdrew stops vouching at once, cached or not. Ended entries of tokens nobody
  * presents again are swept out at most once a minute, so that their memory comes back.
@@ -36,27 +45,37 @@ const lookupKey = (token: string) => token.slice(-LOOKUP_CHARS);
 export class VerifiedTokenCache {
   readonly #max: number;
   readonly #entries = new Map<string, Entry>();
+  #moves = 0;
   #nextSweepAt = 0;
 
   constructor(maxEntries: number) {
     this.#max = maxEntries;
   }
 
-  /** The identity of a token verified before and still good, or undefined. */
+  /**
+   * The identity of a token verified before and still good, or undefined. The identity is new,
+   * around the caller's own token string, with the claims of the cached one.
+   */
   get(token: string, nowMs: number, toleranceMs: number): ConsumerIdentity | undefined {
     if (nowMs >= this.#nextSweepAt) this.#sweep(nowMs, toleranceMs);
-    const key = lookupKey(token);
-    const entry = this.#entries.get(key);
-    // Another token with the same tail (never seen in practice; a forger's at worst) is a miss.
-    if (!entry || entry.token !== token) return undefined;
+    if (this.#entries.size === 0) return undefined;
+    const lookup = digestOf(token);
+    const entry = this.#entries.get(lookup);
+    if (!entry) return undefined;
     if (ended(entry, nowMs, toleranceMs)) {
-      this.#entries.delete(key);
+      this.#entries.delete(lookup);
       return undefined;
     }
-    // Re-inserted so that Map order is recency order and the oldest is first to go.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry.identity;
+    // Map order is recency order, the oldest first to go. An entry goes back to the recent end
+    // only once it has fallen into the older half: V8's Map keeps a deleted slot in its key's
+    // hash chain until the table is rebuilt, so deleting and re-adding one hot key on every hit
+    // made that chain, and each lookup of the key, grow by one per hit (50× slower at 100,000).
+    if (this.#moves - entry.movedAt > this.#max / 2) {
+      this.#entries.delete(lookup);
+      this.#entries.set(lookup, entry);
+      entry.movedAt = ++this.#moves;
+    }
+    return identityWithToken(entry.claims, entry.sdes, token);
   }
 
   set(
@@ -67,9 +86,10 @@ export class VerifiedTokenCache {
     endsAt = identity.expiresAt,
   ): void {
     if (this.#max <= 0) return;
-    const lookup = lookupKey(token);
+    const lookup = digestOf(token);
+    const { claims, sdes } = identity;
     this.#entries.delete(lookup);
-    this.#entries.set(lookup, { token, identity, key, source, endsAt });
+    this.#entries.set(lookup, { claims, sdes, key, source, endsAt, movedAt: ++this.#moves });
     while (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);

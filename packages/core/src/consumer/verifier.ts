@@ -303,6 +303,9 @@ export class ConsumerVerifier {
     // another kind (an access token, a logout token) from the same IdP is token_type_invalid.
     checkTokenType(header.typ, this.options.typ);
     checkClaims(payload, issuer.rules, this.#now());
+    // The configured string, equal to the token's (the issuer was found by it): one copy for every
+    // cached identity of the issuer instead of one each.
+    payload.iss = issuer.config.issuer;
     return { identity: consumerIdentity(payload, token), key, source: issuer.source };
   }
 
