@@ -18,7 +18,7 @@ import {
 import { DEFAULT_CSDS_URL } from '../domains/csds.js';
 import { parseRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../tokens/backoff.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
 import type { Logger } from './logger.js';
 import { secret, REDACTED, type Secret } from './secret.js';

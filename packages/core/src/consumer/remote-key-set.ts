@@ -2,7 +2,7 @@ import { redactUrl } from '../config/redact.js';
 import type { Logger } from '../config/logger.js';
 import type { LpAuthEventBus } from '../events.js';
 import { sendOnce, type FetchFn } from '../http/send.js';
-import { backoffDelay } from '../tokens/backoff.js';
+import { backoffDelay } from '../http/backoff.js';
 import { KeySetUnavailableError } from './errors.js';
 import { importJwks, type VerificationKey } from './keys.js';
 

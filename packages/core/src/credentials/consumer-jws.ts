@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { ClosedError, CredentialsRejectedError } from '../errors.js';
 import { untilAborted } from '../http/deadline.js';
-import { withRetries } from '../tokens/retry.js';
+import { withRetries } from '../http/retry.js';
 import { MemoryTokenStore } from '../tokens/store.js';
 import type { Credential, CredentialRuntime } from './credential.js';
 import { callTokenEndpoint, malformedTokenResponse } from './token-endpoint.js';

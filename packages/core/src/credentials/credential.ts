@@ -2,7 +2,7 @@ import type { Logger } from '../config/logger.js';
 import type { DomainResolver } from '../domains/csds.js';
 import type { OrchestratorRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
-import type { RetryPolicy } from '../tokens/backoff.js';
+import type { RetryPolicy } from '../http/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
 import { LpAuthError } from '../errors.js';
 import type { LpAuthEventBus } from '../events.js';

@@ -2,7 +2,7 @@ import { CsdsUnavailableError, DomainNotFoundError, LpAuthError } from '../error
 import type { Logger } from '../config/logger.js';
 import { isLoopbackHost } from '../config/url.js';
 import { readErrorBody, sendOnce, type FetchFn } from '../http/send.js';
-import { backoffDelay, type RetryPolicy } from '../tokens/backoff.js';
+import { backoffDelay, type RetryPolicy } from '../http/backoff.js';
 import { isRegionalService, regionalBaseUrl, type OrchestratorRegion } from './regions.js';
 
 /** LivePerson's domain API host. */

@@ -4,7 +4,7 @@ import { redactUrl } from '../config/redact.js';
 import { traced } from './tracing.js';
 import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
 import type { Credential, CredentialRuntime } from '../credentials/credential.js';
-import { backoffDelay, sleep } from '../tokens/backoff.js';
+import { backoffDelay, sleep } from './backoff.js';
 import { Deadline, untilAborted } from './deadline.js';
 import { RetryAfterMemory, RetryAfterPendingError } from './retry-after-memory.js';
 import {

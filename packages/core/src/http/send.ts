@@ -1,6 +1,6 @@
 import { NetworkError, RedirectRefusedError, ResponseTooLargeError, TimeoutError } from '../errors.js';
 import { redactUrl } from '../config/redact.js';
-import { parseRetryAfter } from '../tokens/backoff.js';
+import { parseRetryAfter } from './backoff.js';
 import { Deadline } from './deadline.js';
 import { redactSecrets, secretsOfRequest } from './request-secrets.js';
 

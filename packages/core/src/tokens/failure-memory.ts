@@ -1,5 +1,5 @@
 import { CredentialsRejectedError, RetryBudgetExceededError, TokenRequestError } from '../errors.js';
-import { backoffDelay, type RetryPolicy } from './backoff.js';
+import { backoffDelay, type RetryPolicy } from '../http/backoff.js';
 
 /**
  * Failures of a token endpoint that the library remembers, so that a caller in a tight loop does

@@ -7,8 +7,8 @@ export {
   type TokenManagerOptions,
   type GetTokenOptions,
 } from './token-manager.js';
-export { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter, type RetryPolicy } from './backoff.js';
-export { withRetries, isRetryableError } from './retry.js';
+export { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter, type RetryPolicy } from '../http/backoff.js';
+export { withRetries, isRetryableError } from '../http/retry.js';
 export {
   tokenLifetime,
   jwtExpiry,

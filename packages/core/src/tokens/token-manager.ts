@@ -1,7 +1,7 @@
 import { untilAborted } from '../http/deadline.js';
 import { ClosedError } from '../errors.js';
 import type { Logger } from '../config/logger.js';
-import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
+import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../http/backoff.js';
 import { MAX_TOKEN_LIFETIME_MS, SHORT_LIFETIME_MS } from './lifetime.js';
 import {
   activeFailure,
@@ -11,7 +11,7 @@ import {
   recordFailure,
   type RememberedFailure,
 } from './failure-memory.js';
-import { withRetries } from './retry.js';
+import { withRetries } from '../http/retry.js';
 import type { TokenStore, TokenStoreLock } from './store.js';
 
 /** A token as the engine keeps it. Times are epoch milliseconds. */

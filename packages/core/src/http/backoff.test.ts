@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from './backoff.js';
-import { computeRefreshAt } from './token-manager.js';
+import { computeRefreshAt } from '../tokens/token-manager.js';
 
 describe('backoff', () => {
   test('grows exponentially within [ceiling/2, ceiling] and is capped', () => {
