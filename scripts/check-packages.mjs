@@ -18,7 +18,11 @@
 //   7. strict installs: a scratch app installed with pnpm lists the four adapters but not
 //      @lp-auth/core, imports only from the adapters, type-checks (tsc) and runs its Express app;
 //      importing @lp-auth/core from it must fail, or the check would prove nothing;
-//   8. links in the repository's Markdown stay inside it (scripts/check-doc-links.mjs).
+//   8. NestJS 10, the oldest Nest of @lp-auth/nestjs's peer range (the workspace tests on 12): a scratch
+//      app installs Nest 10 from the registry with the core, nestjs and testing tarballs, type-checks,
+//      compiles and answers requests on Express and Fastify against the emulator
+//      (scripts/check-packages/nest10.mjs says what it covers);
+//   9. links in the repository's Markdown stay inside it (scripts/check-doc-links.mjs).
 //
 // Packages must be built first (`npm run build`; `npm test` does it). Usage: `npm run check:packages`.
 // Exit code 0 when every check passes, 1 otherwise.
@@ -30,6 +34,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkDocLinks } from './check-doc-links.mjs';
 import { PNPM_APP_FILES, PNPM_APP_TSCONFIG, pnpmAppPackageJson } from './check-packages/pnpm-app.mjs';
+import { NEST10_APP_FILES, NEST10_TSCONFIG, nest10PackageJson } from './check-packages/nest10.mjs';
 import { MODULE_MODES, TYPESCRIPT_APP, modeTsconfig } from './check-packages/typescript-modes.mjs';
 
 const run = promisify(execFile);
@@ -274,6 +279,25 @@ async function checkStrictInstall(packed, scratch) {
   record('all', 'pnpm app runs', ran.ok, ran.ok ? ran.stdout.trim() : ran.output);
 }
 
+/** @lp-auth/nestjs on NestJS 10 (CommonJS, Express 4, Fastify 4), end to end. */
+async function checkNest10(packed, scratch) {
+  const app = join(scratch, 'nest10-app');
+  await mkdir(join(app, 'src'), { recursive: true });
+  const tarballs = new Map(packed.map(({ pkg, tarball }) => [pkg.dir, tarball]));
+  if (!['core', 'nestjs', 'testing'].every((dir) => tarballs.has(dir))) return;
+  await writeFile(join(app, 'package.json'), JSON.stringify(nest10PackageJson(tarballs), null, 2));
+  await writeFile(join(app, 'tsconfig.json'), JSON.stringify(NEST10_TSCONFIG, null, 2));
+  for (const [name, text] of Object.entries(NEST10_APP_FILES)) await writeFile(join(app, name), text);
+  const installed = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app });
+  record('nestjs', 'nest 10 npm install', installed.ok, installed.ok ? '' : installed.output);
+  if (!installed.ok) return;
+  const compiled = await sh(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: app });
+  record('nestjs', 'nest 10 tsc', compiled.ok, compiled.output);
+  if (!compiled.ok) return;
+  const ran = await sh(process.execPath, ['out/main.js'], { cwd: app, timeout: 60_000 });
+  record('nestjs', 'nest 10 app runs', ran.ok, ran.ok ? ran.stdout.trim() : ran.output);
+}
+
 async function main() {
   const started = Date.now();
   const links = await checkDocLinks();
@@ -297,7 +321,11 @@ async function main() {
     // publint and attw read only their tarball: run them for all packages at once.
     await Promise.all(packed.map(({ pkg, tarball }) => lint(pkg, tarball)));
     if (packed.length) {
-      await Promise.all([installAndLoad(packed, scratch), checkStrictInstall(packed, scratch)]);
+      await Promise.all([
+        installAndLoad(packed, scratch),
+        checkStrictInstall(packed, scratch),
+        checkNest10(packed, scratch),
+      ]);
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
