@@ -5,6 +5,7 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
+    '^@lp-auth/core/app$': '<rootDir>/../../packages/core/src/app.ts',
     '^@lp-auth/([a-z-]+)$': '<rootDir>/../../packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

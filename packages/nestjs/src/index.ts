@@ -30,52 +30,6 @@ export { Consumer, LpUser } from './param-decorators.js';
 export { lpContextOf } from './request-context.js';
 export type { LpRequestContext, HttpErrorResponseOptions } from '@lp-auth/core';
 
-// What applications touch from the core, re-exported so that an app's package.json names only this
-// adapter: a strict installer (pnpm) does not let an app import @lp-auth/core unless it lists it too.
-export {
-  createLpAuth,
-  createConsumerVerifier,
-  ConsumerVerifier,
-  LpClient,
-  MemoryTokenStore,
-  secret,
-  Secret,
-  findSde,
-  filterSdes,
-  parseLpSdes,
-  isLpAuthError,
-  LpAuthError,
-  ConfigError,
-  DomainNotFoundError,
-  CsdsUnavailableError,
-  TokenRequestError,
-  CredentialsRejectedError,
-  RetryBudgetExceededError,
-  InvalidResponseError,
-  LpApiError,
-  TimeoutError,
-  NetworkError,
-  RedirectRefusedError,
-  ResponseTooLargeError,
-  AbortedError,
-  ClosedError,
-  LoginBlockedError,
-  ConsumerTokenError,
-  KeySetUnavailableError,
-  AppAuthorizationError,
-  type LpAuth,
-  type LpAuthOptions,
-  type LpClients,
-  type LpRequest,
-  type LpResponse,
-  type LpAuthErrorCode,
-  type ConsumerTokenErrorCode,
-  type AppAuthorizationErrorCode,
-  type ConsumerIdentity,
-  type ConsumerClaims,
-  type ConsumerVerifierOptions,
-  type EngagementAttribute,
-  type UserSession,
-  type TokenStore,
-  type Logger,
-} from '@lp-auth/core';
+// What applications touch from the core (one list, kept in the core), so that an app's package.json
+// names only this adapter: a strict installer (pnpm) does not let an app import @lp-auth/core otherwise.
+export * from '@lp-auth/core/app';

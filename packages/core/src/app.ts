@@ -1,0 +1,55 @@
+/**
+ * What applications touch from the core, in one list: each adapter re-exports this entry
+ * (`@lp-auth/core/app`) so that an app's package.json names only its adapter. A strict installer
+ * (pnpm) does not let an app import `@lp-auth/core` unless the app lists it too. Adapter glue and
+ * internals stay out; a name an adapter defines itself (Nest's `ConsumerGuard`, `LpUser`) is not here.
+ *
+ * @module
+ */
+export {
+  createLpAuth,
+  createConsumerVerifier,
+  ConsumerVerifier,
+  LpClient,
+  MemoryTokenStore,
+  secret,
+  Secret,
+  findSde,
+  filterSdes,
+  parseLpSdes,
+  isLpAuthError,
+  LpAuthError,
+  ConfigError,
+  DomainNotFoundError,
+  CsdsUnavailableError,
+  TokenRequestError,
+  CredentialsRejectedError,
+  RetryBudgetExceededError,
+  InvalidResponseError,
+  LpApiError,
+  TimeoutError,
+  NetworkError,
+  RedirectRefusedError,
+  ResponseTooLargeError,
+  AbortedError,
+  ClosedError,
+  LoginBlockedError,
+  ConsumerTokenError,
+  KeySetUnavailableError,
+  AppAuthorizationError,
+  type LpAuth,
+  type LpAuthOptions,
+  type LpClients,
+  type LpRequest,
+  type LpResponse,
+  type LpAuthErrorCode,
+  type ConsumerTokenErrorCode,
+  type AppAuthorizationErrorCode,
+  type ConsumerIdentity,
+  type ConsumerClaims,
+  type ConsumerVerifierOptions,
+  type EngagementAttribute,
+  type UserSession,
+  type TokenStore,
+  type Logger,
+} from './index.js';
