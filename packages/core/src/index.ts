@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export * from './events.js';
 export { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 export {
   adapterLpAuth,
@@ -15,6 +14,7 @@ export {
   type LpRequestContext,
 } from './adapter-support.js';
 export * from './config/index.js';
+export * from './support/index.js';
 export * from './domains/index.js';
 export * from './tokens/index.js';
 export * from './http/index.js';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { ClosedError, ConfigError } from './errors.js';
 import { optionsFromEnv } from './config/env.js';
-import { adaptLogger, stderrLogger, type Logger } from './config/logger.js';
+import { adaptLogger, stderrLogger, type Logger } from './support/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
 import { AppJwtCredential } from './credentials/app-jwt.js';
 import { AppAuthorization } from './credentials/app-authorization.js';
@@ -14,7 +14,7 @@ import { OrchestratorV2Credential } from './credentials/orchestrator-v2.js';
 import { DomainResolver } from './domains/csds.js';
 import { LpClient } from './http/lp-client.js';
 import { MemoryTokenStore, type TokenStore } from './tokens/store.js';
-import { LpAuthEventBus, type LpAuthEventName, type LpAuthListener } from './events.js';
+import { LpAuthEventBus, type LpAuthEventName, type LpAuthListener } from './support/events.js';
 import { ConsumerVerifier } from './consumer/verifier.js';
 
 /** One authorized client per configured credential. */

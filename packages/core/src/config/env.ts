@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { LpAuthOptions } from './options.js';
-import { secret } from './secret.js';
+import { secret } from '../support/secret.js';
 
 /**
  * The `LP_*` environment variables and the options they set:

@@ -20,9 +20,9 @@ import { parseRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
-import type { Logger } from './logger.js';
-import { secret, REDACTED, type Secret } from './secret.js';
-import { parseBaseUrl } from './url.js';
+import type { Logger } from '../support/logger.js';
+import { secret, REDACTED, type Secret } from '../support/secret.js';
+import { parseBaseUrl } from '../support/url.js';
 
 /** The credentials an `LpAuth` builds clients for; each present key becomes `lp.clients.<key>`. */
 export interface CredentialsOptions {

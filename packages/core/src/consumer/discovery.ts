@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { isLoopbackHost } from '../config/url.js';
+import { isLoopbackHost } from '../support/url.js';
 import { sendOnce, type FetchFn } from '../http/send.js';
 
 /** A discovery document is a few KiB; this stops a flood long before it costs memory. */

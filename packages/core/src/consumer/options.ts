@@ -1,7 +1,7 @@
 import { createPrivateKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { ConfigError } from '../errors.js';
-import { isLoopbackHost } from '../config/url.js';
-import { Secret } from '../config/secret.js';
+import { isLoopbackHost } from '../support/url.js';
+import { Secret } from '../support/secret.js';
 import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type ConsumerAlgorithm } from './algorithms.js';
 import { DEFAULT_MAX_TOKEN_LENGTH } from './compact.js';
 import type { TokenLocations } from './extract.js';

@@ -1,6 +1,6 @@
-import { redactUrl } from '../config/redact.js';
-import type { Logger } from '../config/logger.js';
-import type { LpAuthEventBus } from '../events.js';
+import { redactUrl } from '../support/redact.js';
+import type { Logger } from '../support/logger.js';
+import type { LpAuthEventBus } from '../support/events.js';
 import { sendOnce, type FetchFn } from '../http/send.js';
 import { backoffDelay } from '../http/backoff.js';
 import { KeySetUnavailableError } from './errors.js';

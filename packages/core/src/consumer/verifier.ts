@@ -1,6 +1,6 @@
 import { ClosedError } from '../errors.js';
-import { stderrLogger, type Logger } from '../config/logger.js';
-import { LpAuthEventBus } from '../events.js';
+import { stderrLogger, type Logger } from '../support/logger.js';
+import { LpAuthEventBus } from '../support/events.js';
 import type { FetchFn } from '../http/send.js';
 import { isSupportedAlgorithm, verifySignature } from './algorithms.js';
 import { candidateKeys } from './candidates.js';

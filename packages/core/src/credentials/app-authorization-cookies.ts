@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../support/secret.js';
 import { AppAuthorizationError } from './app-authorization-errors.js';
 
 /** What the login routes remember between the redirect to Sentinel and the callback. */

@@ -1,5 +1,5 @@
-import { isLoopbackHost, redactUrlText } from '../config/url.js';
-import { secret, type Secret } from '../config/secret.js';
+import { isLoopbackHost, redactUrlText } from '../support/url.js';
+import { secret, type Secret } from '../support/secret.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_SESSION_TTL_MS } from './app-authorization-session.js';
 import type { AppAuthorizationOptions, ResolvedAppAuthorizationOptions } from './app-authorization.js';

@@ -13,8 +13,8 @@ import {
 import type { UserSession } from './app-authorization-session.js';
 import type { AppAuthorization } from './app-authorization.js';
 import { createPkce, randomToken } from './pkce.js';
-import type { Secret } from '../config/secret.js';
-import type { Logger } from '../config/logger.js';
+import type { Secret } from '../support/secret.js';
+import type { Logger } from '../support/logger.js';
 
 /** Paths of the login routes an adapter mounts. The callback's path is the redirect URI's. */
 export interface AppAuthorizationRoutesOptions {

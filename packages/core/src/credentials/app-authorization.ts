@@ -1,4 +1,4 @@
-import { reveal, type Secret } from '../config/secret.js';
+import { reveal, type Secret } from '../support/secret.js';
 import { TokenRequestError } from '../errors.js';
 import { LpClient } from '../http/lp-client.js';
 import { computeRefreshAt, type FetchedToken, type TokenSet } from '../tokens/token-manager.js';

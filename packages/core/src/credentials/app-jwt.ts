@@ -1,4 +1,4 @@
-import { reveal, type Secret } from '../config/secret.js';
+import { reveal, type Secret } from '../support/secret.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import {
   type AuthorizeContext,

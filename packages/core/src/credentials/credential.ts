@@ -1,11 +1,11 @@
-import type { Logger } from '../config/logger.js';
+import type { Logger } from '../support/logger.js';
 import type { DomainResolver } from '../domains/csds.js';
 import type { OrchestratorRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
 import type { RetryPolicy } from '../http/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
 import { LpAuthError } from '../errors.js';
-import type { LpAuthEventBus } from '../events.js';
+import type { LpAuthEventBus } from '../support/events.js';
 import { traced } from '../http/tracing.js';
 import { TokenManager, type TokenManagerOptions, type TokenSet } from '../tokens/token-manager.js';
 

@@ -1,5 +1,5 @@
-import { reveal, type Secret } from '../config/secret.js';
-import { redactUrl } from '../config/redact.js';
+import { reveal, type Secret } from '../support/secret.js';
+import { redactUrl } from '../support/redact.js';
 import { LpAuthError, TokenRequestError } from '../errors.js';
 import { sendOnce } from '../http/send.js';
 import type { TokenManager, TokenSet } from '../tokens/token-manager.js';

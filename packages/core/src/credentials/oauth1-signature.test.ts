@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
-import { secret } from '../config/secret.js';
+import { secret } from '../support/secret.js';
 import { oauthBaseUrl, oauthNonce, oauthPercentEncode, signOAuth1 } from './oauth1-signature.js';
 
 // RFC 5849 §3.4.1: the request and the base string printed in §3.4.1.1 (line breaks removed).

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { reveal, type Secret } from '../config/secret.js';
+import { reveal, type Secret } from '../support/secret.js';
 
 /** The request parts an OAuth 1.0 signature covers. */
 export interface OAuth1Request {

@@ -5,7 +5,7 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { redactUrl } from '../config/redact.js';
+import { redactUrl } from '../support/redact.js';
 import { TokenRequestError } from '../errors.js';
 import { readErrorBody, sendOnce } from '../http/send.js';
 import { AppAuthorizationError } from './app-authorization-errors.js';

@@ -1,5 +1,5 @@
 import { CredentialsRejectedError, TokenRequestError } from '../errors.js';
-import { redactUrl } from '../config/redact.js';
+import { redactUrl } from '../support/redact.js';
 import { isRetryableStatus, readErrorBody, requestIdOf, retryAfterOf, sendOnce } from '../http/send.js';
 import type { CredentialRuntime } from './credential.js';
 import { tokenLifetime, type TokenLifetimeInput } from '../tokens/lifetime.js';

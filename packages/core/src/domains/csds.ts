@@ -1,6 +1,6 @@
 import { CsdsUnavailableError, DomainNotFoundError, LpAuthError } from '../errors.js';
-import type { Logger } from '../config/logger.js';
-import { isLoopbackHost } from '../config/url.js';
+import type { Logger } from '../support/logger.js';
+import { isLoopbackHost } from '../support/url.js';
 import { readErrorBody, sendOnce, type FetchFn } from '../http/send.js';
 import { backoffDelay, type RetryPolicy } from '../http/backoff.js';
 import { isRegionalService, regionalBaseUrl, type OrchestratorRegion } from './regions.js';

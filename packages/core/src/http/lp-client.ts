@@ -1,6 +1,6 @@
 import { ConfigError, InvalidResponseError, LpApiError, RetryBudgetExceededError } from '../errors.js';
 // For the TSDoc links.
-import { redactUrl } from '../config/redact.js';
+import { redactUrl } from '../support/redact.js';
 import { traced } from './tracing.js';
 import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
 import type { Credential, CredentialRuntime } from '../credentials/credential.js';

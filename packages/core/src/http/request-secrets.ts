@@ -1,4 +1,4 @@
-import { REDACTED } from '../config/secret.js';
+import { REDACTED } from '../support/secret.js';
 
 /** Header names whose whole value is a credential. */
 const SECRET_HEADERS = ['authorization', 'x-lp-on-behalf', 'maven-api-key', 'proxy-authorization'];

@@ -1,5 +1,5 @@
 import { NetworkError, RedirectRefusedError, ResponseTooLargeError, TimeoutError } from '../errors.js';
-import { redactUrl } from '../config/redact.js';
+import { redactUrl } from '../support/redact.js';
 import { parseRetryAfter } from './backoff.js';
 import { Deadline } from './deadline.js';
 import { redactSecrets, secretsOfRequest } from './request-secrets.js';

@@ -1,4 +1,4 @@
-import type { Logger } from './config/logger.js';
+import type { Logger } from './logger.js';
 
 /** Every event an `LpAuth` emits, with its payload. No payload ever holds a secret or a token. */
 export interface LpAuthEvents {
