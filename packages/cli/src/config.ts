@@ -8,7 +8,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError, optionsFromEnv, type LpAuthOptions } from '@lp-auth/core';
+import {
+  ConfigError,
+  CREDENTIAL_KINDS,
+  optionsFromEnv,
+  type CredentialKind,
+  type LpAuthOptions,
+} from '@lp-auth/core';
 import { CliError, ExitCode } from './errors.js';
 
 /** The flags every configured command (`token`, `doctor`) takes. */
@@ -97,8 +103,8 @@ export function optionsFromFlags(
 }
 
 /** The credential kinds `createLpAuth` knows, in the order `doctor` checks them. */
-export const FLOWS = ['appJwt', 'orchestratorV1', 'orchestratorV2', 'oauth1', 'login'] as const;
-export type Flow = (typeof FLOWS)[number];
+export const FLOWS = CREDENTIAL_KINDS;
+export type Flow = CredentialKind;
 
 /** The variables that configure each flow, for messages that tell a user what to set. */
 export const FLOW_VARIABLES: Readonly<Record<Flow, string>> = {

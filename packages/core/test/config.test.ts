@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import {
   ConfigError,
+  CREDENTIAL_KINDS,
   createLpAuth,
   optionsFromEnv,
   resolveOptions,
@@ -67,6 +68,31 @@ describe('options are validated at start-up', () => {
 
   test('an unknown credential is refused', () => {
     expect(configError({ accountId: '123', credentials: { appJWT: {} } }).field).toBe('credentials.appJWT');
+  });
+
+  test('the unknown-credential message lists every kind, and every kind gets a client', async () => {
+    const error = configError({ accountId: '123', credentials: { sendApi: {} } });
+    for (const kind of CREDENTIAL_KINDS) expect(error.message).toContain(kind);
+    const lp = createLpAuth({
+      accountId: '123',
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      credentials: {
+        appJwt: { clientId: 'abc', clientSecret: SECRET },
+        orchestratorV1: { apiKey: SECRET },
+        orchestratorV2: { username: 'u', password: SECRET },
+        oauth1: { consumerKey: 'k', consumerSecret: SECRET, token: 't', tokenSecret: SECRET },
+        login: { username: 'bot', password: SECRET },
+      },
+    });
+    try {
+      expect(Object.keys(lp.clients).sort()).toEqual([...CREDENTIAL_KINDS].sort());
+    } finally {
+      await lp.close();
+    }
+  });
+
+  test('a credentials value that is not an object is refused', () => {
+    expect(configError({ accountId: '123', credentials: 'appJwt' }).field).toBe('credentials');
   });
 
   test('no secret is printed by util.inspect, JSON.stringify or String of the options', () => {

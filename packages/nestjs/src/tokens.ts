@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
-import type { LpClients } from '@lp-auth/core';
+import { CREDENTIAL_KINDS, type CredentialKind } from '@lp-auth/core';
 
 /** Injection token of the wired core (`LpAuth`). */
 export const LP_AUTH = Symbol.for('@lp-auth/nestjs:LpAuth');
 
-/** The credential kinds a client can be injected for. */
-export const LP_CLIENT_KINDS = ['appJwt', 'orchestratorV1', 'orchestratorV2', 'oauth1', 'login'] as const;
-export type LpClientKind = keyof LpClients;
+/** The credential kinds a client can be injected for: the core's list of credential kinds. */
+export const LP_CLIENT_KINDS = CREDENTIAL_KINDS;
+export type LpClientKind = CredentialKind;
 
 /** Injection token of the client for `kind`. */
 export function lpClientToken(kind: LpClientKind): string {

@@ -1,7 +1,2 @@
-export {
-  resolveOptions,
-  type LpAuthOptions,
-  type ResolvedOptions,
-  type CredentialsOptions,
-} from './options.js';
+export { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './options.js';
 export { optionsFromEnv } from './env.js';

@@ -1,39 +1,28 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '../errors.js';
-import type { AppJwtOptions } from '../credentials/app-jwt.js';
 import type {
   AppAuthorizationOptions,
   ResolvedAppAuthorizationOptions,
 } from '../credentials/app-authorization.js';
 import { resolveAppAuthorizationOptions } from '../credentials/app-authorization-options.js';
-import type { LoginOptions } from '../credentials/login.js';
-import type { OAuth1Options } from '../credentials/oauth1.js';
-import type { OrchestratorV1Options } from '../credentials/orchestrator-v1.js';
-import type { OrchestratorV2Options } from '../credentials/orchestrator-v2.js';
+import {
+  resolveCredentialsOptions,
+  type CredentialsOptions,
+  type ResolvedCredentialsOptions,
+} from '../credentials/kinds.js';
 import {
   resolveConsumerOptions,
   type ConsumerVerifierOptions,
   type ResolvedConsumerOptions,
 } from '../consumer/options.js';
 import { DEFAULT_CSDS_URL } from '../domains/csds.js';
-import { parseRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
 import type { Logger } from '../support/logger.js';
-import { secret, REDACTED, type Secret } from '../support/secret.js';
+import { REDACTED } from '../support/secret.js';
+import { nonNegative, positive } from '../support/validate.js';
 import { parseBaseUrl } from '../support/url.js';
-
-/** The credentials an `LpAuth` builds clients for; each present key becomes `lp.clients.<key>`. */
-export interface CredentialsOptions {
-  appJwt?: AppJwtOptions;
-  orchestratorV1?: OrchestratorV1Options;
-  orchestratorV2?: OrchestratorV2Options;
-  /** A LivePerson API key (OAuth 1.0, legacy). */
-  oauth1?: OAuth1Options;
-  /** Login Service: a user (`password`) or a bot (`appKey` + `secret`). */
-  login?: LoginOptions;
-}
 
 /**
  * Everything `createLpAuth` takes. Only `accountId` is required; the rest have defaults.
@@ -84,13 +73,7 @@ export interface LpAuthOptions {
 /** Options after validation: URLs parsed, secrets wrapped, defaults applied. Prints no secret. */
 export interface ResolvedOptions {
   accountId: string;
-  credentials: {
-    appJwt?: AppJwtOptions & { clientSecret: Secret };
-    orchestratorV1?: OrchestratorV1Options & { apiKey: Secret };
-    orchestratorV2?: OrchestratorV2Options & { password: Secret };
-    oauth1?: OAuth1Options & { consumerSecret: Secret; tokenSecret: Secret };
-    login?: LoginOptions & { keepaliveIntervalMs: number; logoutOnClose: boolean };
-  };
+  credentials: ResolvedCredentialsOptions;
   csds: { baseUrl: string; ttlMs: number; staleIfErrorMs: number };
   domains: Record<string, string>;
   http: { timeoutMs: number; maxResponseBytes: number; retry: RetryPolicy; fetch?: FetchFn };
@@ -139,112 +122,13 @@ export function resolveOptions(options: LpAuthOptions): ResolvedOptions {
   for (const [service, url] of Object.entries(options.domains ?? {})) {
     resolved.domains[service] = parseBaseUrl(`domains.${service}`, url);
   }
-  const creds = options.credentials ?? {};
-  const known = new Set(['appJwt', 'orchestratorV1', 'orchestratorV2', 'oauth1', 'login']);
-  for (const key of Object.keys(creds)) {
-    if (!known.has(key)) {
-      throw new ConfigError(`credentials.${key}`, `unknown credential; use one of ${[...known].join(', ')}.`);
-    }
-  }
-  if (creds.appJwt) {
-    const c = creds.appJwt;
-    const tokenPath = c.tokenPath ?? 'v1';
-    if (tokenPath !== 'v1' && tokenPath !== 'v2') {
-      throw new ConfigError('credentials.appJwt.tokenPath', 'must be "v1" or "v2".');
-    }
-    resolved.credentials.appJwt = {
-      clientId: requiredString('credentials.appJwt.clientId', c.clientId),
-      clientSecret: requiredSecret('credentials.appJwt.clientSecret', c.clientSecret),
-      tokenPath,
-    };
-  }
-  if (creds.orchestratorV1) {
-    const c = creds.orchestratorV1;
-    resolved.credentials.orchestratorV1 = {
-      apiKey: requiredSecret('credentials.orchestratorV1.apiKey', c.apiKey),
-      region: parseRegion('credentials.orchestratorV1.region', c.region ?? 'us'),
-    };
-  }
-  if (creds.orchestratorV2) {
-    const c = creds.orchestratorV2;
-    const attach = c.attach ?? 'query';
-    if (attach !== 'query' && attach !== 'bearer') {
-      throw new ConfigError('credentials.orchestratorV2.attach', 'must be "query" or "bearer".');
-    }
-    const username = requiredString('credentials.orchestratorV2.username', c.username);
-    if (username.includes(':')) {
-      throw new ConfigError(
-        'credentials.orchestratorV2.username',
-        'must not contain ":" (HTTP Basic cannot carry it).',
-      );
-    }
-    resolved.credentials.orchestratorV2 = {
-      username,
-      password: requiredSecret('credentials.orchestratorV2.password', c.password),
-      region: parseRegion('credentials.orchestratorV2.region', c.region ?? 'us'),
-      attach,
-    };
-  }
-  if (creds.oauth1) {
-    const c = creds.oauth1;
-    resolved.credentials.oauth1 = {
-      consumerKey: requiredString('credentials.oauth1.consumerKey', c.consumerKey),
-      consumerSecret: requiredSecret('credentials.oauth1.consumerSecret', c.consumerSecret),
-      token: requiredString('credentials.oauth1.token', c.token),
-      tokenSecret: requiredSecret('credentials.oauth1.tokenSecret', c.tokenSecret),
-    };
-  }
-  if (creds.login) resolved.credentials.login = resolveLogin(creds.login);
+  resolved.credentials = resolveCredentialsOptions(options.credentials);
   if (options.appAuthorization !== undefined) {
     resolved.appAuthorization = resolveAppAuthorizationOptions(options.appAuthorization);
   }
   if (options.consumer !== undefined)
     resolved.consumer = resolveConsumerOptions(options.consumer, 'consumer');
   return hideSecrets(resolved);
-}
-
-function resolveLogin(c: LoginOptions): NonNullable<ResolvedOptions['credentials']['login']> {
-  const f = 'credentials.login';
-  const username = requiredString(`${f}.username`, c.username);
-  const common = {
-    username,
-    keepaliveIntervalMs: positive(`${f}.keepaliveIntervalMs`, c.keepaliveIntervalMs, 5 * 60_000),
-    logoutOnClose: c.logoutOnClose ?? true,
-  };
-  if (typeof common.logoutOnClose !== 'boolean')
-    throw new ConfigError(`${f}.logoutOnClose`, 'must be a boolean.');
-  const bot = c.appKey !== undefined || c.secret !== undefined;
-  if (c.password !== undefined && bot) {
-    throw new ConfigError(
-      `${f}.password`,
-      'give either password (user login) or appKey and secret (bot login), not both.',
-    );
-  }
-  if (!bot) {
-    if (c.password === undefined) {
-      throw new ConfigError(
-        `${f}.password`,
-        'is required for a user login (or give appKey and secret for a bot login).',
-      );
-    }
-    return { ...common, password: requiredSecret(`${f}.password`, c.password) };
-  }
-  const login: NonNullable<ResolvedOptions['credentials']['login']> = {
-    ...common,
-    appKey: requiredString(`${f}.appKey`, c.appKey),
-    secret: requiredSecret(`${f}.secret`, c.secret),
-  };
-  if ((c.accessToken === undefined) !== (c.accessTokenSecret === undefined)) {
-    throw new ConfigError(
-      c.accessToken === undefined ? `${f}.accessToken` : `${f}.accessTokenSecret`,
-      'give accessToken and accessTokenSecret together (an OAuth 1.0 key), or neither (an OAuth 2.0 client id and secret).',
-    );
-  }
-  if (c.accessToken !== undefined) {
-    login.accessToken = requiredString(`${f}.accessToken`, c.accessToken);
-    login.accessTokenSecret = requiredSecret(`${f}.accessTokenSecret`, c.accessTokenSecret);
-  }
-  return login;
 }
 
 /** Makes `util.inspect` and `JSON.stringify` of resolved options safe even if a secret slipped in. */
@@ -267,40 +151,6 @@ function resolveRetry(retry: Partial<RetryPolicy> | undefined): RetryPolicy {
       DEFAULT_RETRY_POLICY.maxRetryAfterMs,
     ),
   };
-}
-
-function requiredString(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '')
-    throw new ConfigError(field, 'is required and must be a non-empty string.');
-  return value;
-}
-
-function requiredSecret(field: string, value: unknown): Secret {
-  if (value !== null && typeof value === 'object' && typeof (value as Secret).reveal === 'function') {
-    if ((value as Secret).reveal() === '') throw new ConfigError(field, 'is required and must not be empty.');
-    return value as Secret;
-  }
-  if (typeof value !== 'string' || value === '') {
-    throw new ConfigError(
-      field,
-      `is required: a non-empty string (given: ${value === undefined ? 'nothing' : typeof value}).`,
-    );
-  }
-  return secret(value);
-}
-
-function positive(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new ConfigError(field, 'must be a positive number.');
-  return value;
-}
-
-function nonNegative(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new ConfigError(field, 'must be a number ≥ 0.');
-  return value;
 }
 
 export { REDACTED };

@@ -1,3 +1,4 @@
+import { bool, nonNegative, positive } from '../support/validate.js';
 import { createPrivateKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { isLoopbackHost } from '../support/url.js';
@@ -349,25 +350,4 @@ function stringList(field: string, value: unknown): readonly string[] | undefine
     throw new ConfigError(field, 'must be a non-empty string or array of non-empty strings.');
   }
   return Object.freeze([...(list as string[])]);
-}
-
-function bool(field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ConfigError(field, 'must be a boolean.');
-  return value;
-}
-
-function positive(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(field, 'must be a positive number.');
-  }
-  return value;
-}
-
-function nonNegative(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new ConfigError(field, 'must be a number ≥ 0.');
-  return value;
 }

@@ -1,4 +1,5 @@
 import { reveal, type Secret } from '../support/secret.js';
+import { oneOf, requiredSecret, requiredString } from '../support/validate.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import {
   type AuthorizeContext,
@@ -17,6 +18,22 @@ export interface AppJwtOptions {
   clientSecret: string | Secret;
   /** Sentinel's token path: `v1` (documented, default) or `v2`. */
   tokenPath?: 'v1' | 'v2';
+}
+
+/** {@link AppJwtOptions} after validation: the secret wrapped, the token path chosen. */
+export type ResolvedAppJwtOptions = AppJwtOptions & { clientSecret: Secret; tokenPath: 'v1' | 'v2' };
+
+/** Validates `credentials.appJwt` (or the options at `field`), naming the first bad field. */
+export function resolveAppJwtOptions(
+  value: AppJwtOptions,
+  field = 'credentials.appJwt',
+): ResolvedAppJwtOptions {
+  const tokenPath = oneOf(`${field}.tokenPath`, value.tokenPath, ['v1', 'v2'] as const, 'v1');
+  return {
+    clientId: requiredString(`${field}.clientId`, value.clientId),
+    clientSecret: requiredSecret(`${field}.clientSecret`, value.clientSecret),
+    tokenPath,
+  };
 }
 
 /** Services that take the AppJWT raw in `Authorization`, without `Bearer` (LivePerson's own clients). */

@@ -5,6 +5,13 @@ export type {
   AuthorizeResult,
   OutgoingRequest,
 } from './credential.js';
+export {
+  CREDENTIAL_KINDS,
+  resolveCredentialsOptions,
+  type CredentialKind,
+  type CredentialsOptions,
+  type ResolvedCredentialsOptions,
+} from './kinds.js';
 export { AppJwtCredential, type AppJwtOptions } from './app-jwt.js';
 export { OrchestratorV1Credential, type OrchestratorV1Options } from './orchestrator-v1.js';
 export { OrchestratorV2Credential, type OrchestratorV2Options } from './orchestrator-v2.js';

@@ -1,6 +1,7 @@
 import { reveal, type Secret } from '../support/secret.js';
 import { redactUrl } from '../support/redact.js';
-import { LpAuthError, TokenRequestError } from '../errors.js';
+import { ConfigError, LpAuthError, TokenRequestError } from '../errors.js';
+import { bool, positive, requiredSecret, requiredString } from '../support/validate.js';
 import { sendOnce } from '../http/send.js';
 import type { TokenManager, TokenSet } from '../tokens/token-manager.js';
 import {
@@ -67,6 +68,64 @@ export class LoginBlockedError extends LpAuthError {
 
 /** Keepalive default (LivePerson: every 3–5 minutes). */
 export const DEFAULT_KEEPALIVE_MS = 5 * 60_000;
+/** {@link LoginOptions} after validation: secrets wrapped, defaults applied. */
+export type ResolvedLoginOptions = LoginOptions & {
+  password?: Secret;
+  secret?: Secret;
+  accessTokenSecret?: Secret;
+  keepaliveIntervalMs: number;
+  logoutOnClose: boolean;
+};
+
+/**
+ * Validates `credentials.login` (or the options at `field`): a user login (`password`) or a bot
+ * login (`appKey` + `secret`, with `accessToken` + `accessTokenSecret` for an OAuth 1.0 key).
+ */
+export function resolveLoginOptions(value: LoginOptions, field = 'credentials.login'): ResolvedLoginOptions {
+  const f = field;
+  const common = {
+    username: requiredString(`${f}.username`, value.username),
+    keepaliveIntervalMs: positive(
+      `${f}.keepaliveIntervalMs`,
+      value.keepaliveIntervalMs,
+      DEFAULT_KEEPALIVE_MS,
+    ),
+    logoutOnClose: bool(`${f}.logoutOnClose`, value.logoutOnClose, true),
+  };
+  const bot = value.appKey !== undefined || value.secret !== undefined;
+  if (value.password !== undefined && bot) {
+    throw new ConfigError(
+      `${f}.password`,
+      'give either password (user login) or appKey and secret (bot login), not both.',
+    );
+  }
+  if (!bot) {
+    if (value.password === undefined) {
+      throw new ConfigError(
+        `${f}.password`,
+        'is required for a user login (or give appKey and secret for a bot login).',
+      );
+    }
+    return { ...common, password: requiredSecret(`${f}.password`, value.password) };
+  }
+  const login: ResolvedLoginOptions = {
+    ...common,
+    appKey: requiredString(`${f}.appKey`, value.appKey),
+    secret: requiredSecret(`${f}.secret`, value.secret),
+  };
+  if ((value.accessToken === undefined) !== (value.accessTokenSecret === undefined)) {
+    throw new ConfigError(
+      value.accessToken === undefined ? `${f}.accessToken` : `${f}.accessTokenSecret`,
+      'give accessToken and accessTokenSecret together (an OAuth 1.0 key), or neither (an OAuth 2.0 client id and secret).',
+    );
+  }
+  if (value.accessToken !== undefined) {
+    login.accessToken = requiredString(`${f}.accessToken`, value.accessToken);
+    login.accessTokenSecret = requiredSecret(`${f}.accessTokenSecret`, value.accessTokenSecret);
+  }
+  return login;
+}
+
 /** LivePerson's documented wait after a 429 "too many logins". */
 const LOGIN_RATE_LIMIT_WAIT_MS = 5_000;
 /** Used when a login answer has no usable `sessionTTl` (LivePerson's usual value). */

@@ -1,6 +1,7 @@
 import type { Logger } from '../support/logger.js';
 import type { Secret } from '../support/secret.js';
 import { LpAuthError } from '../errors.js';
+import { requiredSecret, requiredString } from '../support/validate.js';
 import type { AuthorizeResult, Credential, CredentialRuntime, OutgoingRequest } from './credential.js';
 import { isFormContentType, signOAuth1, type OAuth1Keys, type OAuth1Request } from './oauth1-signature.js';
 
@@ -14,6 +15,22 @@ export interface OAuth1Options {
   token: string;
   /** "Access token secret". */
   tokenSecret: string | Secret;
+}
+
+/** {@link OAuth1Options} after validation: both secrets wrapped. */
+export type ResolvedOAuth1Options = OAuth1Options & { consumerSecret: Secret; tokenSecret: Secret };
+
+/** Validates `credentials.oauth1` (or the options at `field`), naming the first bad field. */
+export function resolveOAuth1Options(
+  value: OAuth1Options,
+  field = 'credentials.oauth1',
+): ResolvedOAuth1Options {
+  return {
+    consumerKey: requiredString(`${field}.consumerKey`, value.consumerKey),
+    consumerSecret: requiredSecret(`${field}.consumerSecret`, value.consumerSecret),
+    token: requiredString(`${field}.token`, value.token),
+    tokenSecret: requiredSecret(`${field}.tokenSecret`, value.tokenSecret),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { reveal, type Secret } from '../support/secret.js';
-import type { OrchestratorRegion } from '../domains/regions.js';
+import { parseRegion, type OrchestratorRegion } from '../domains/regions.js';
+import { requiredSecret } from '../support/validate.js';
 import type { AuthorizeResult, Credential, OutgoingRequest } from './credential.js';
 
 /** Options of the Conversation Orchestrator v1 API key. */
@@ -7,6 +8,23 @@ export interface OrchestratorV1Options {
   apiKey: string | Secret;
   /** Which regional hosts the client talks to. Default `us`. */
   region?: OrchestratorRegion;
+}
+
+/** {@link OrchestratorV1Options} after validation. */
+export type ResolvedOrchestratorV1Options = OrchestratorV1Options & {
+  apiKey: Secret;
+  region: OrchestratorRegion;
+};
+
+/** Validates `credentials.orchestratorV1` (or the options at `field`), naming the first bad field. */
+export function resolveOrchestratorV1Options(
+  value: OrchestratorV1Options,
+  field = 'credentials.orchestratorV1',
+): ResolvedOrchestratorV1Options {
+  return {
+    apiKey: requiredSecret(`${field}.apiKey`, value.apiKey),
+    region: parseRegion(`${field}.region`, value.region ?? 'us'),
+  };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { reveal, type Secret } from '../support/secret.js';
-import type { OrchestratorRegion } from '../domains/regions.js';
+import { ConfigError } from '../errors.js';
+import { parseRegion, type OrchestratorRegion } from '../domains/regions.js';
+import { oneOf, requiredSecret, requiredString } from '../support/validate.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import {
   type AuthorizeContext,
@@ -19,6 +21,31 @@ export interface OrchestratorV2Options {
   region?: OrchestratorRegion;
   /** Where the token goes: the `access_token` query parameter (every documented example, default) or `Authorization: Bearer`. */
   attach?: 'query' | 'bearer';
+}
+
+/** {@link OrchestratorV2Options} after validation. */
+export type ResolvedOrchestratorV2Options = OrchestratorV2Options & {
+  password: Secret;
+  region: OrchestratorRegion;
+  attach: 'query' | 'bearer';
+};
+
+/** Validates `credentials.orchestratorV2` (or the options at `field`), naming the first bad field. */
+export function resolveOrchestratorV2Options(
+  value: OrchestratorV2Options,
+  field = 'credentials.orchestratorV2',
+): ResolvedOrchestratorV2Options {
+  const attach = oneOf(`${field}.attach`, value.attach, ['query', 'bearer'] as const, 'query');
+  const username = requiredString(`${field}.username`, value.username);
+  if (username.includes(':')) {
+    throw new ConfigError(`${field}.username`, 'must not contain ":" (HTTP Basic cannot carry it).');
+  }
+  return {
+    username,
+    password: requiredSecret(`${field}.password`, value.password),
+    region: parseRegion(`${field}.region`, value.region ?? 'us'),
+    attach,
+  };
 }
 
 const TOKEN_FIELDS = ['token', 'access_token', 'accessToken', 'id_token'] as const;
