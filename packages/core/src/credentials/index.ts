@@ -1,10 +1,4 @@
-export type {
-  Credential,
-  CredentialRuntime,
-  AuthorizeContext,
-  AuthorizeResult,
-  OutgoingRequest,
-} from './credential.js';
+export type { CredentialRuntime } from './credential.js';
 export { AppJwtCredential, type AppJwtOptions } from './app-jwt.js';
 export { OrchestratorV1Credential, type OrchestratorV1Options } from './orchestrator-v1.js';
 export { OrchestratorV2Credential, type OrchestratorV2Options } from './orchestrator-v2.js';
@@ -32,6 +26,7 @@ export {
   type ConsumerJwsOptions,
   type GetConsumerJwsOptions,
 } from './consumer-jws.js';
+export { SendApiCredential } from './send-api.js';
 export {
   AppAuthorization,
   type AppAuthorizationOptions,
