@@ -4,7 +4,7 @@ import { optionsFromEnv } from './config/env.js';
 import { adaptLogger, stderrLogger, type Logger } from './support/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
 import { AppJwtCredential } from './credentials/app-jwt.js';
-import { AppAuthorization } from './credentials/app-authorization.js';
+import { AppAuthorization } from './app-authorization/app-authorization.js';
 import { ConsumerJwsCache } from './credentials/consumer-jws.js';
 import type { CredentialRuntime } from './credentials/credential.js';
 import type { Credential } from './http/credential.js';

@@ -4,8 +4,8 @@ import type { AppJwtOptions } from '../credentials/app-jwt.js';
 import type {
   AppAuthorizationOptions,
   ResolvedAppAuthorizationOptions,
-} from '../credentials/app-authorization.js';
-import { resolveAppAuthorizationOptions } from '../credentials/app-authorization-options.js';
+} from '../app-authorization/app-authorization.js';
+import { resolveAppAuthorizationOptions } from '../app-authorization/app-authorization-options.js';
 import type { LoginOptions } from '../credentials/login.js';
 import type { OAuth1Options } from '../credentials/oauth1.js';
 import type { OrchestratorV1Options } from '../credentials/orchestrator-v1.js';

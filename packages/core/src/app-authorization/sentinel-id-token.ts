@@ -8,8 +8,8 @@ import {
 import { redactUrl } from '../support/redact.js';
 import { TokenRequestError } from '../errors.js';
 import { readErrorBody, sendOnce } from '../http/send.js';
-import { AppAuthorizationError } from './app-authorization-errors.js';
-import type { CredentialRuntime } from './credential.js';
+import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
+import type { CredentialRuntime } from '../credentials/credential.js';
 
 /** Who logged in, from Sentinel's verified id_token (wire page §5). No secret in it. */
 export interface LpUser {
