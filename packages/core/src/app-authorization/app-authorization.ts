@@ -243,6 +243,7 @@ export class AppAuthorization {
   /** Stops refreshes in flight; later calls fail with `closed`. Sessions stay in the store. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#idTokens.close();
     for (const client of this.#clients.values()) await client.credential.close();
     this.#clients.clear();
   }

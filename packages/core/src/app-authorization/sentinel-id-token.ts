@@ -1,13 +1,8 @@
-import {
-  createLocalJWKSet,
-  errors as joseErrors,
-  jwtVerify,
-  type JSONWebKeySet,
-  type JWTPayload,
-} from 'jose';
-import { redactUrl } from '../support/redact.js';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { TokenRequestError } from '../errors.js';
-import { readErrorBody, sendOnce } from '../http/send.js';
+import { LpAuthEventBus } from '../support/events.js';
+import { KeySetUnavailableError } from '../consumer/errors.js';
+import { DEFAULT_JWKS_POLICY, RemoteKeySet } from '../consumer/remote-key-set.js';
 import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
 import type { CredentialRuntime } from '../credentials/credential.js';
 
@@ -23,45 +18,46 @@ export interface LpUser {
   claims: Record<string, unknown>;
 }
 
-/** A JWKS is fetched again for an unknown `kid` at most this often (jose and openid-client use 30 s). */
-const JWKS_COOLDOWN_MS = 30_000;
 /** Clock skew allowed on `exp` and `iat` (the id_token lives only 600 s). */
 const CLOCK_TOLERANCE_S = 60;
+
+/** The issuer Sentinel's id_tokens name (`iss`, compared case-insensitively) and its key set's name in events. */
+const SENTINEL = 'Sentinel';
 
 /**
  * Verifies Sentinel's id_tokens against its JWKS (`{sentinel}/sentinel/well-known/jwks`): RS256 only,
  * `aud` = the client id, `iss` = `Sentinel` (compared case-insensitively, wire page §4), unexpired.
- * The key set is fetched through the library's fetch (so proxies and the emulator apply), kept, and
- * fetched again when a token names a `kid` it lacks, no more than once per cooldown.
+ *
+ * The keys come from a {@link RemoteKeySet}, the one a consumer IdP's keys come from: fetched
+ * through the library's fetch (so proxies and the emulator apply), bounded in size, same-origin
+ * redirects only, shared by concurrent logins, refreshed after 10 minutes (in the background from
+ * 7.5), fetched again for an unknown `kid` no more than once per 30 s, and kept for an hour past
+ * their age while Sentinel fails (a `jwks.stale` event, issuer `Sentinel`).
  */
 export class SentinelIdTokenVerifier {
   readonly #runtime: CredentialRuntime;
   readonly #clientId: string;
-  #keys: ReturnType<typeof createLocalJWKSet> | undefined;
-  #fetchedAt = 0;
-  #loading: Promise<void> | undefined;
+  readonly #keys: RemoteKeySet;
 
   constructor(runtime: CredentialRuntime, clientId: string) {
     this.#runtime = runtime;
     this.#clientId = clientId;
+    this.#keys = new RemoteKeySet(
+      SENTINEL,
+      async () => `${await runtime.domains.resolve('sentinel')}/sentinel/well-known/jwks`,
+      { ...DEFAULT_JWKS_POLICY, timeoutMs: runtime.timeoutMs },
+      {
+        fetch: runtime.fetch,
+        logger: runtime.logger,
+        events: runtime.events ?? new LpAuthEventBus(runtime.logger),
+        now: runtime.now,
+      },
+    );
   }
 
   /** The user the id_token names. @throws AppAuthorizationError `id_token_invalid` */
   async verify(idToken: string): Promise<LpUser> {
-    if (!this.#keys) await this.#load();
-    let payload: JWTPayload;
-    try {
-      payload = await this.#check(idToken);
-    } catch (error) {
-      const unknownKid = error instanceof joseErrors.JWKSNoMatchingKey;
-      if (!unknownKid || this.#runtime.now() - this.#fetchedAt < JWKS_COOLDOWN_MS) throw invalid(error);
-      await this.#load();
-      try {
-        payload = await this.#check(idToken);
-      } catch (again) {
-        throw invalid(again);
-      }
-    }
+    const payload = await this.#check(idToken);
     if (typeof payload.iss !== 'string' || payload.iss.toLowerCase() !== 'sentinel') {
       throw new AppAuthorizationError('id_token_invalid', 'The id_token was not issued by Sentinel (iss).');
     }
@@ -77,39 +73,54 @@ export class SentinelIdTokenVerifier {
     };
   }
 
-  #check(idToken: string): Promise<JWTPayload> {
-    return jwtVerify(idToken, this.#keys!, {
-      algorithms: ['RS256'],
-      audience: this.#clientId,
-      requiredClaims: ['exp', 'iat', 'sub'],
-      clockTolerance: CLOCK_TOLERANCE_S,
-      currentDate: new Date(this.#runtime.now()),
-    }).then((result) => result.payload);
+  /** Stops a key fetch in flight. */
+  close(): void {
+    this.#keys.close();
   }
 
-  #load(): Promise<void> {
-    this.#loading ??= this.#fetchKeys().finally(() => {
-      this.#loading = undefined;
-    });
-    return this.#loading;
+  /** The payload, once a key of Sentinel's set verifies the signature and the standard claims hold. */
+  async #check(idToken: string): Promise<JWTPayload> {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(idToken);
+      kid = typeof header.kid === 'string' ? header.kid : undefined;
+    } catch (error) {
+      throw invalid(error);
+    }
+    const keys = (await this.#keysFor(kid)).filter((k) => k.algorithms.includes('RS256'));
+    if (keys.length === 0) throw invalid(new joseErrors.JWKSNoMatchingKey());
+    let failure: unknown;
+    for (const { key } of keys) {
+      try {
+        const { payload } = await jwtVerify(idToken, key, {
+          algorithms: ['RS256'],
+          audience: this.#clientId,
+          requiredClaims: ['exp', 'iat', 'sub'],
+          clockTolerance: CLOCK_TOLERANCE_S,
+          currentDate: new Date(this.#runtime.now()),
+        });
+        return payload;
+      } catch (error) {
+        failure = error;
+        // Another key with this kid may have signed it; any other failure is the token's.
+        if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) break;
+      }
+    }
+    throw invalid(failure);
   }
 
-  async #fetchKeys(): Promise<void> {
-    const base = await this.#runtime.domains.resolve('sentinel');
-    const url = new URL(`${base}/sentinel/well-known/jwks`);
-    const response = await sendOnce(this.#runtime.fetch, url, { method: 'GET' }, this.#runtime.timeoutMs);
-    const body = response.ok ? await response.json().catch(() => undefined) : await readErrorBody(response);
-    const keys = (body as { keys?: unknown } | undefined)?.keys;
-    if (!response.ok || !Array.isArray(keys)) {
-      throw new TokenRequestError('appAuthorization', `Sentinel's JWKS answered ${response.status}`, {
-        status: response.status,
+  /** Sentinel's keys for `kid`; Sentinel unreachable and no usable keys left is a `TokenRequestError`. */
+  async #keysFor(kid: string | undefined) {
+    try {
+      return await this.#keys.keysFor(kid);
+    } catch (error) {
+      if (!(error instanceof KeySetUnavailableError)) throw error;
+      throw new TokenRequestError('appAuthorization', error.message, {
         method: 'GET',
-        url: redactUrl(url),
         retryable: true,
+        cause: error,
       });
     }
-    this.#keys = createLocalJWKSet(body as JSONWebKeySet);
-    this.#fetchedAt = this.#runtime.now();
   }
 }
 
