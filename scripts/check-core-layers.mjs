@@ -20,7 +20,8 @@ export const LAYERS = [
   ['config'],
   ['lp-auth'],
   ['adapter', 'adapter-support'],
-  ['app', 'index'],
+  ['index'],
+  ['app'],
 ];
 const rankOf = new Map(LAYERS.flatMap((names, rank) => names.map((n) => [n, rank])));
 
@@ -37,13 +38,16 @@ function* sources(dir) {
   }
 }
 
-const importRe = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 const problems = [];
 let edges = 0;
 for (const file of sources(root)) {
   const from = layerOf(file);
   if (!rankOf.has(from)) {
-    problems.push(`${relative(root, file)}: "${from}" is in no layer; add it to LAYERS in scripts/check-core-layers.mjs and to the core README`);
+    problems.push(
+      `${relative(root, file)}: "${from}" is in no layer; add it to LAYERS in scripts/check-core-layers.mjs and to the core README`,
+    );
     continue;
   }
   const text = readFileSync(file, 'utf8');
@@ -61,13 +65,19 @@ for (const file of sources(root)) {
     } else if (b > a) {
       problems.push(`${relative(root, file)} (${from}) imports ${spec}: runs up to "${to}"`);
     } else if (b === a) {
-      problems.push(`${relative(root, file)} (${from}) imports ${spec}: "${to}" is a sibling on the same layer`);
+      problems.push(
+        `${relative(root, file)} (${from}) imports ${spec}: "${to}" is a sibling on the same layer`,
+      );
     }
   }
 }
 if (problems.length) {
-  console.error(`core layers: ${problems.length} import(s) break the order ${LAYERS.map((l) => l.join('|')).join(' < ')}`);
+  console.error(
+    `core layers: ${problems.length} import(s) break the order ${LAYERS.map((l) => l.join('|')).join(' < ')}`,
+  );
   for (const p of problems) console.error(`  ${p}`);
   process.exit(1);
 }
-console.log(`core layers: ${edges} imports, all pointing down (${LAYERS.map((l) => l.join('|')).join(' < ')})`);
+console.log(
+  `core layers: ${edges} imports, all pointing down (${LAYERS.map((l) => l.join('|')).join(' < ')})`,
+);

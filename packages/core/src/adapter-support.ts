@@ -2,7 +2,7 @@ import { ConfigError } from './errors.js';
 import { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 import type { LpAuthOptions } from './config/options.js';
 import type { ConsumerIdentity } from './consumer/identity.js';
-import type { UserSession } from './credentials/app-authorization-session.js';
+import type { UserSession } from './app-authorization/app-authorization-session.js';
 
 /** What every adapter puts on the request (`req.lp`, `ctx.state.lp`, `request.lp`). */
 export interface LpRequestContext {

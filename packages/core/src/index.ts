@@ -19,4 +19,5 @@ export * from './domains/index.js';
 export * from './tokens/index.js';
 export * from './http/index.js';
 export * from './credentials/index.js';
+export * from './app-authorization/index.js';
 export * from './consumer/index.js';

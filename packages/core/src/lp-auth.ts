@@ -4,9 +4,11 @@ import { optionsFromEnv } from './config/env.js';
 import { adaptLogger, stderrLogger, type Logger } from './support/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
 import { AppJwtCredential } from './credentials/app-jwt.js';
-import { AppAuthorization } from './credentials/app-authorization.js';
+import { AppAuthorization } from './app-authorization/app-authorization.js';
 import { ConsumerJwsCache } from './credentials/consumer-jws.js';
-import type { Credential, CredentialRuntime } from './credentials/credential.js';
+import type { CredentialRuntime } from './credentials/credential.js';
+import type { Credential } from './http/credential.js';
+import { SendApiCredential } from './credentials/send-api.js';
 import { LoginCredential } from './credentials/login.js';
 import { OAuth1Credential } from './credentials/oauth1.js';
 import { OrchestratorV1Credential } from './credentials/orchestrator-v1.js';
@@ -124,9 +126,10 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
   const c = resolved.credentials;
   if (c.appJwt) {
     const appJwt = new AppJwtCredential(c.appJwt, runtime);
-    const consumerJws = new ConsumerJwsCache(appJwt, runtime);
-    closers.push(() => consumerJws.close());
-    add('appJwt', appJwt, new LpClient(appJwt, runtime, { consumerJws }));
+    // Calls with onBehalfOf go to the Send API with the AppJWT and the consumer's ConsumerJWS.
+    const sendApi = new SendApiCredential(appJwt, new ConsumerJwsCache(appJwt, runtime));
+    closers.push(() => void sendApi.close());
+    add('appJwt', appJwt, new LpClient(appJwt, runtime, { onBehalfOf: sendApi }));
   }
   if (c.orchestratorV1) add('orchestratorV1', new OrchestratorV1Credential(c.orchestratorV1));
   if (c.orchestratorV2) add('orchestratorV2', new OrchestratorV2Credential(c.orchestratorV2, runtime));

@@ -137,6 +137,52 @@ describe('ConsumerJWS and the Send API against the emulator', () => {
     expect(emu.stats.count('idp.consumer')).toBe(1);
   });
 
+  test('40103 then 40102 in one call: each token is replaced once, the other kept, then it succeeds', async () => {
+    await openConversation('consumer-1');
+    const refused = (errorCode: number) => ({
+      status: 401,
+      body: { kind: 'resp', code: 401, body: { title: 'Unauthorized', details: 'x', errorCode } },
+    });
+    emu.faults.inject('send.conversation', refused(40103));
+    emu.faults.inject('send.conversation', refused(40102));
+    const before = sent.length;
+    expect((await openConversation('consumer-1')).status).toBe(200);
+    expect(emu.stats.count('idp.consumer')).toBe(2);
+    expect(emu.stats.count('sentinel.token')).toBe(2);
+    const [first, second, third] = sent.slice(before).filter((s) => s.onBehalf);
+    // The idp's JWS for one consumer may come back the same (iat in seconds): the count shows the refetch.
+    expect(second!.authorization).toBe(first!.authorization);
+    expect(third!.onBehalf).toBe(second!.onBehalf);
+    expect(third!.authorization).not.toBe(second!.authorization);
+  });
+
+  test('fetch with onBehalfOf: a 40103 refetches the JWS once; a second refusal is the answer, its body readable', async () => {
+    await openConversation('consumer-1');
+    const body = {
+      kind: 'resp',
+      code: 401,
+      body: { title: 'Unauthorized', details: 'no', errorCode: 40103 },
+    };
+    emu.faults.inject('send.conversation', { status: 401, body });
+    const call = () =>
+      client.fetch('/api/account/' + emu.accountId + '/messaging/consumer/conversation?v=3', {
+        service: 'asyncMessagingEnt',
+        method: 'POST',
+        onBehalfOf: 'consumer-1',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { kind: 'req', id: '1', type: 'cm.ConsumerRequestConversation', body: { brandId: emu.accountId } },
+        ]),
+      });
+    expect((await call()).status).toBe(200);
+    expect(emu.stats.count('idp.consumer')).toBe(2);
+    emu.faults.inject('send.conversation', { status: 401, body, times: 2 });
+    const refused = await call();
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ body: { errorCode: 40103 } });
+    expect(emu.stats.count('idp.consumer')).toBe(3);
+  });
+
   test('a JWS refused twice is final: one refetch only, and the 401 body reaches the caller', async () => {
     await openConversation('consumer-1');
     const body = {

@@ -3,8 +3,8 @@ import { ConfigError } from '../errors.js';
 import type {
   AppAuthorizationOptions,
   ResolvedAppAuthorizationOptions,
-} from '../credentials/app-authorization.js';
-import { resolveAppAuthorizationOptions } from '../credentials/app-authorization-options.js';
+} from '../app-authorization/app-authorization.js';
+import { resolveAppAuthorizationOptions } from '../app-authorization/app-authorization-options.js';
 import {
   resolveCredentialsOptions,
   type CredentialsOptions,

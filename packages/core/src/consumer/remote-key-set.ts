@@ -77,7 +77,8 @@ export interface RemoteKeySetRuntime {
 const MAX_JWKS_CHARS = 512 * 1024;
 
 /**
- * An issuer's JWKS fetched over HTTP, shared by every verification.
+ * An issuer's JWKS fetched over HTTP, shared by every verification: a consumer IdP's, and
+ * Sentinel's for application authorization's id_tokens.
  *
  * - One fetch at a time: concurrent callers wait for the same request.
  * - Past `refreshAhead` of its age the set refreshes in the background, so no request waits on
@@ -219,7 +220,7 @@ export class RemoteKeySet implements KeySource {
     }
     const { keys, skipped } = importJwks(document);
     if (skipped.length > 0) {
-      this.#runtime.logger.debug('consumer JWKS: keys skipped', { issuer: this.#issuer, skipped });
+      this.#runtime.logger.debug('JWKS: keys skipped', { issuer: this.#issuer, skipped });
     }
     if (keys.length === 0) throw new Error(`GET ${redactUrl(url)} holds no usable signing key`);
     this.#keys = keys;
@@ -246,14 +247,14 @@ export class RemoteKeySet implements KeySource {
     if (this.#keys.length > 0 && this.#usable()) {
       const ageMs = now - this.#fetchedAt;
       this.#runtime.events.emit('jwks.stale', { issuer: this.#issuer, ageMs, error: message });
-      this.#runtime.logger.warn('consumer JWKS refresh failed; the last good keys stay in use', {
+      this.#runtime.logger.warn('JWKS refresh failed; the last good keys stay in use', {
         issuer: this.#issuer,
         ageMs,
         error: message,
       });
       return;
     }
-    this.#runtime.logger.error('consumer JWKS fetch failed and no usable keys are left', {
+    this.#runtime.logger.error('JWKS fetch failed and no usable keys are left', {
       issuer: this.#issuer,
       error: message,
     });

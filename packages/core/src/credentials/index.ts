@@ -1,10 +1,4 @@
-export type {
-  Credential,
-  CredentialRuntime,
-  AuthorizeContext,
-  AuthorizeResult,
-  OutgoingRequest,
-} from './credential.js';
+export type { CredentialRuntime } from './credential.js';
 export {
   CREDENTIAL_KINDS,
   resolveCredentialsOptions,
@@ -39,39 +33,5 @@ export {
   type ConsumerJwsOptions,
   type GetConsumerJwsOptions,
 } from './consumer-jws.js';
-export {
-  AppAuthorization,
-  type AppAuthorizationOptions,
-  type ResolvedAppAuthorizationOptions,
-  type AuthorizationUrlOptions,
-  type ExchangeCodeOptions,
-} from './app-authorization.js';
-export { resolveAppAuthorizationOptions } from './app-authorization-options.js';
-export {
-  UserSessionCredential,
-  DEFAULT_SESSION_TTL_MS,
-  userSessionKey,
-  type UserSession,
-  type PrintableUserSession,
-  type StoredUserSession,
-} from './app-authorization-session.js';
+export { SendApiCredential } from './send-api.js';
 export { AppAuthorizationError, type AppAuthorizationErrorCode } from './app-authorization-errors.js';
-export {
-  AppAuthorizationWeb,
-  type AppAuthorizationRoutesOptions,
-  type WebRedirect,
-  type WebRequest,
-  type WebOutcome,
-} from './app-authorization-web.js';
-export {
-  sealLoginState,
-  openLoginState,
-  serializeCookie,
-  parseCookies,
-  safeReturnTo,
-  normaliseReturnTo,
-  type LoginState,
-  type CookieAttributes,
-} from './app-authorization-cookies.js';
-export { SentinelIdTokenVerifier, type LpUser } from './sentinel-id-token.js';
-export { createPkce, pkceChallenge, randomToken, type Pkce } from './pkce.js';

@@ -1,23 +1,7 @@
 import { errorBodyOf, readBody, readErrorText, requestOf } from './send.js';
 import type { BodyInit } from './lp-request.js';
 
-/** Send API 401 `errorCode`s (LivePerson): the AppJWT is invalid, the ConsumerJWS is invalid. */
-export const INVALID_APP_JWT = 40102;
-export const INVALID_CONSUMER_JWS = 40103;
-
 export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-
-/** The `errorCode` of a Send API error body (`{"kind":"resp","code":401,"body":{…,"errorCode":40103}}`). */
-export function sendApiErrorCode(text: string): number | undefined {
-  try {
-    const parsed = JSON.parse(text) as { body?: { errorCode?: unknown }; errorCode?: unknown };
-    const code = parsed?.body?.errorCode ?? parsed?.errorCode;
-    const n = typeof code === 'string' ? Number(code) : code;
-    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** An answer of `request`, read inside its attempt: the whole body on 2xx, the clipped error body else. */
 export interface Answer {

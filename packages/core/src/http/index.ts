@@ -6,6 +6,15 @@ export {
   type LpFetchInit,
   type QueryValue,
 } from './lp-client.js';
+export type {
+  Credential,
+  AuthorizeContext,
+  AuthorizeResult,
+  OutgoingRequest,
+  RefusedAnswer,
+  Rejection,
+  LpClientRuntime,
+} from './credential.js';
 export { type FetchFn } from './send.js';
 export {
   httpErrorResponse,

@@ -2,8 +2,7 @@ import { ConfigError, InvalidResponseError, LpApiError, RetryBudgetExceededError
 // For the TSDoc links.
 import { redactUrl } from '../support/redact.js';
 import { traced } from './tracing.js';
-import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
-import type { Credential, CredentialRuntime } from '../credentials/credential.js';
+import type { Credential, LpClientRuntime, Rejection } from './credential.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { Deadline, untilAborted } from './deadline.js';
 import { RetryAfterMemory, RetryAfterPendingError } from './retry-after-memory.js';
@@ -19,12 +18,9 @@ import {
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   IDEMPOTENT,
-  INVALID_APP_JWT,
-  INVALID_CONSUMER_JWS,
   isReplayable,
   parseBody,
   readAnswer,
-  sendApiErrorCode,
   type Answer,
 } from './answers.js';
 import type { BodyInit, LpClientOptions, LpFetchInit, LpRequest, LpResponse } from './lp-request.js';
@@ -37,6 +33,11 @@ export type { LpClientOptions, LpFetchInit, LpRequest, LpResponse, QueryValue } 
  * Both retry a 401 once with a fresh token, back off on 429 and 5xx (honouring `Retry-After`;
  * 5xx and dropped connections only for idempotent methods), and time out each attempt.
  *
+ * A call with `onBehalfOf` is authorized by the client's second credential, its `onBehalfOf`
+ * option, which is told whom the call acts for (the appJwt client's acts for Send API consumers).
+ * A credential whose API says in a 401 which of its tokens it refused reads that answer itself
+ * (`Credential.rejection`); the client knows no LivePerson API by name.
+ *
  * @example
  * ```ts
  * const { data } = await lp.clients.appJwt.request<Skill[]>({
@@ -48,14 +49,14 @@ export type { LpClientOptions, LpFetchInit, LpRequest, LpResponse, QueryValue } 
  */
 export class LpClient {
   readonly credential: Credential;
-  readonly #runtime: CredentialRuntime;
-  readonly #consumerJws: ConsumerJwsCache | undefined;
+  readonly #runtime: LpClientRuntime;
+  readonly #onBehalfOf: Credential | undefined;
   readonly #waits = new RetryAfterMemory();
 
-  constructor(credential: Credential, runtime: CredentialRuntime, options: LpClientOptions = {}) {
+  constructor(credential: Credential, runtime: LpClientRuntime, options: LpClientOptions = {}) {
     this.credential = credential;
     this.#runtime = runtime;
-    this.#consumerJws = options.consumerJws;
+    this.#onBehalfOf = options.onBehalfOf;
   }
 
   /** The configured account id. */
@@ -153,17 +154,16 @@ export class LpClient {
     });
   }
 
-  #consumerJwsFor(onBehalfOf: string): ConsumerJwsCache {
-    if (!this.#consumerJws) {
+  /** The credential of a call: the client's own, or its `onBehalfOf` one when the call acts for someone. */
+  #credentialFor(onBehalfOf: string | undefined): Credential {
+    if (onBehalfOf === undefined) return this.credential;
+    if (!this.#onBehalfOf) {
       throw new ConfigError(
         'onBehalfOf',
-        `acting for a consumer needs the appJwt client (ConsumerJWS for the Send API); this is the ${this.credential.kind} client.`,
+        `the ${this.credential.kind} client cannot act for someone else; the client of a credential that can (appJwt: a Send API consumer) takes onBehalfOf.`,
       );
     }
-    if (typeof onBehalfOf !== 'string' || onBehalfOf === '') {
-      throw new ConfigError('onBehalfOf', 'must be a non-empty string: the consumer id (ext_consumer_id).');
-    }
-    return this.#consumerJws;
+    return this.#onBehalfOf;
   }
 
   async #url(input: string | URL, service: string | undefined, deadline?: Deadline): Promise<URL> {
@@ -241,9 +241,9 @@ export class LpClient {
     const replayable = isReplayable(call.body);
     const idempotent = IDEMPOTENT.has(call.method);
     const what = `${call.method} ${redactUrl(call.url)}`;
-    const consumerJws = call.onBehalfOf === undefined ? undefined : this.#consumerJwsFor(call.onBehalfOf);
+    const credential = this.#credentialFor(call.onBehalfOf);
     const limits = { maxBodyBytes: this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, buffer };
-    // Waits outside an exchange (token, ConsumerJWS, pauses) end with the caller's deadline.
+    // Waits outside an exchange (tokens, pauses) end with the caller's deadline.
     const signal = call.deadline?.signal;
     const pending = this.#waits.pending(call.url, this.#runtime.now());
     if (pending && pending.remainingMs > retry.maxRetryAfterMs) {
@@ -251,25 +251,21 @@ export class LpClient {
     }
     // A short remembered wait is sat out, as a retry would (within the caller's deadline).
     if (pending) await sleep(pending.remainingMs, signal);
-    let rejected: string | undefined;
-    let rejectedJws: string | undefined;
-    let unauthorizedRetried = false;
-    let jwsRetried = false;
+    // The token a 401 refused, replaced on the next attempt; each named token is replaced once.
+    let rejected: Rejection | undefined;
+    const replaced = new Set<string>();
     for (let attempt = 1; ;) {
       const url = new URL(call.url);
       const headers = new Headers(call.headers);
       // The body rides along for credentials that sign it (OAuth 1.0 signs form-encoded bodies).
       const outgoing = { url, method: call.method, headers, body: call.body };
-      const { token } = await this.credential.authorize(outgoing, {
+      const applied = await credential.authorize(outgoing, {
         service: call.service,
-        rejected,
+        rejected: rejected?.token,
+        rejectedName: rejected?.name,
+        onBehalfOf: call.onBehalfOf,
         signal,
       });
-      let jws: string | undefined;
-      if (consumerJws) {
-        jws = await consumerJws.get(call.onBehalfOf!, { rejected: rejectedJws, signal });
-        headers.set('x-lp-on-behalf', jws);
-      }
       const init = { ...call.init, method: call.method, headers, body: call.body ?? null };
       let response: Response;
       let answer: Answer | undefined;
@@ -286,42 +282,34 @@ export class LpClient {
         attempt++;
         continue;
       }
-      if (response.status === 401 && jws !== undefined && replayable) {
-        // The Send API says which of its two tokens it refused; each is replaced at most once.
-        const text = answer ? answer.text : (await readErrorText(response)).text;
-        const code = sendApiErrorCode(text);
-        if (code === INVALID_CONSUMER_JWS && !jwsRetried) {
-          jwsRetried = true;
-          rejectedJws = jws;
+      if (response.status === 401 && replayable) {
+        let rejection: Rejection | undefined;
+        if (credential.rejection) {
+          // The credential reads the answer to say which of its tokens was refused.
+          const text = answer ? answer.text : (await readErrorText(response)).text;
+          if (!answer) {
+            response = new Response(text, {
+              status: response.status,
+              statusText: response.statusText,
+              headers: response.headers,
+            });
+          }
+          rejection = credential.rejection(
+            { status: response.status, headers: response.headers, text },
+            applied,
+          );
+        } else if (credential.refreshable) {
+          // The token may have been revoked or expired early: one fresh token, one more try.
+          rejection = { name: credential.kind, token: applied.token };
+        }
+        if (rejection && !replaced.has(rejection.name)) {
+          if (!answer) await response.body?.cancel();
+          replaced.add(rejection.name);
+          rejected = rejection;
           continue;
         }
-        const appJwtRefused = code === INVALID_APP_JWT || code === undefined;
-        if (appJwtRefused && this.credential.refreshable && !unauthorizedRetried) {
-          unauthorizedRetried = true;
-          rejected = token;
-          continue;
-        }
-        if (!answer) {
-          response = new Response(text, {
-            status: response.status,
-            statusText: response.statusText,
-            headers: response.headers,
-          });
-        }
-      } else if (
-        response.status === 401 &&
-        this.credential.refreshable &&
-        !unauthorizedRetried &&
-        replayable
-      ) {
-        // The token may have been revoked or expired early: one fresh token, one more try.
-        if (!answer) await response.body?.cancel();
-        unauthorizedRetried = true;
-        rejected = token;
-        continue;
       }
       rejected = undefined;
-      rejectedJws = undefined;
       const retryableStatus = isRetryableStatus(response.status) && (response.status === 429 || idempotent);
       const retryAfter = retryAfterOf(response);
       const spent =

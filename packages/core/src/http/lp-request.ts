@@ -1,4 +1,4 @@
-import type { ConsumerJwsCache } from '../credentials/consumer-jws.js';
+import type { Credential } from './credential.js';
 
 export type BodyInit = NonNullable<RequestInit['body']>;
 export type HeadersInit = NonNullable<RequestInit['headers']>;
@@ -26,8 +26,9 @@ export interface LpRequest {
    */
   timeoutMs?: number;
   /**
-   * Send API only (appJwt client): act for this consumer (`ext_consumer_id`). The client gets the
-   * consumer's ConsumerJWS from the IdP (cached) and sends it as `X-LP-ON-BEHALF` beside the AppJWT.
+   * Act for someone: the call is authorized by the client's `onBehalfOf` credential, told this id.
+   * On the appJwt client, the Send API consumer (`ext_consumer_id`): the consumer's ConsumerJWS,
+   * from the IdP (cached), goes as `X-LP-ON-BEHALF` beside the AppJWT. Other clients refuse it.
    */
   onBehalfOf?: string;
 }
@@ -53,6 +54,10 @@ export interface LpFetchInit extends RequestInit {
 
 /** What an `LpClient` may use beside its credential. */
 export interface LpClientOptions {
-  /** ConsumerJWS tokens for `onBehalfOf` (the appJwt client has them). */
-  consumerJws?: ConsumerJwsCache;
+  /**
+   * The credential of calls made with `onBehalfOf`, which gets that id as
+   * `AuthorizeContext.onBehalfOf` (the appJwt client's is a `SendApiCredential`). Without it, such
+   * a call is a `ConfigError`.
+   */
+  onBehalfOf?: Credential;
 }

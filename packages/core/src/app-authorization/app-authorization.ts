@@ -2,7 +2,7 @@ import { reveal, type Secret } from '../support/secret.js';
 import { TokenRequestError } from '../errors.js';
 import { LpClient } from '../http/lp-client.js';
 import { computeRefreshAt, type FetchedToken, type TokenSet } from '../tokens/token-manager.js';
-import { AppAuthorizationError } from './app-authorization-errors.js';
+import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
 import {
   SESSION_ID,
   UserSessionCredential,
@@ -11,10 +11,10 @@ import {
   type StoredUserSession,
   type UserSession,
 } from './app-authorization-session.js';
-import { tokenManagerFor, type CredentialRuntime } from './credential.js';
+import { tokenManagerFor, type CredentialRuntime } from '../credentials/credential.js';
 import { randomToken } from './pkce.js';
 import { SentinelIdTokenVerifier } from './sentinel-id-token.js';
-import { callTokenEndpoint, malformedTokenResponse, tokenExpiry } from './token-endpoint.js';
+import { callTokenEndpoint, malformedTokenResponse, tokenExpiry } from '../credentials/token-endpoint.js';
 
 /** Options of application authorization (OAuth 2.0 authorization code, wire page §5). */
 export interface AppAuthorizationOptions {
@@ -243,6 +243,7 @@ export class AppAuthorization {
   /** Stops refreshes in flight; later calls fail with `closed`. Sessions stay in the store. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#idTokens.close();
     for (const client of this.#clients.values()) await client.credential.close();
     this.#clients.clear();
   }

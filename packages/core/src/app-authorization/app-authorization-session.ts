@@ -8,7 +8,7 @@ import {
   type Credential,
   type OutgoingRequest,
   tokenForRequest,
-} from './credential.js';
+} from '../credentials/credential.js';
 import type { LpUser } from './sentinel-id-token.js';
 
 /**

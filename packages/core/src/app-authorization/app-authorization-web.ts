@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { AppAuthorizationError } from './app-authorization-errors.js';
+import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
 import {
   normaliseReturnTo,
   openLoginState,
