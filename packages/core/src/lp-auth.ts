@@ -3,24 +3,18 @@ import { ClosedError, ConfigError } from './errors.js';
 import { optionsFromEnv } from './config/env.js';
 import { adaptLogger, stderrLogger, type Logger } from './support/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';
-import { AppJwtCredential } from './credentials/app-jwt.js';
 import { AppAuthorization } from './app-authorization/app-authorization.js';
-import { ConsumerJwsCache } from './credentials/consumer-jws.js';
 import type { CredentialRuntime } from './credentials/credential.js';
+import { buildCredentials, type CredentialKind } from './credentials/kinds.js';
 import type { Credential } from './http/credential.js';
-import { SendApiCredential } from './credentials/send-api.js';
-import { LoginCredential } from './credentials/login.js';
-import { OAuth1Credential } from './credentials/oauth1.js';
-import { OrchestratorV1Credential } from './credentials/orchestrator-v1.js';
-import { OrchestratorV2Credential } from './credentials/orchestrator-v2.js';
 import { DomainResolver } from './domains/csds.js';
 import { LpClient } from './http/lp-client.js';
 import { MemoryTokenStore, type TokenStore } from './tokens/store.js';
 import { LpAuthEventBus, type LpAuthEventName, type LpAuthListener } from './support/events.js';
 import { ConsumerVerifier } from './consumer/verifier.js';
 
-/** One authorized client per configured credential. */
-export interface LpClients {
+/** One authorized client per configured credential (a key per {@link CredentialKind}). */
+export interface LpClients extends Partial<Record<CredentialKind, LpClient>> {
   appJwt?: LpClient;
   orchestratorV1?: LpClient;
   orchestratorV2?: LpClient;
@@ -119,22 +113,11 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
   const credentials: Credential[] = [];
   const clients: LpClients = {};
   const closers: (() => void)[] = [];
-  const add = (key: keyof LpClients, credential: Credential, client = new LpClient(credential, runtime)) => {
-    credentials.push(credential);
-    clients[key] = client;
-  };
-  const c = resolved.credentials;
-  if (c.appJwt) {
-    const appJwt = new AppJwtCredential(c.appJwt, runtime);
-    // Calls with onBehalfOf go to the Send API with the AppJWT and the consumer's ConsumerJWS.
-    const sendApi = new SendApiCredential(appJwt, new ConsumerJwsCache(appJwt, runtime));
-    closers.push(() => void sendApi.close());
-    add('appJwt', appJwt, new LpClient(appJwt, runtime, { onBehalfOf: sendApi }));
+  for (const [kind, built] of buildCredentials(resolved.credentials, runtime)) {
+    credentials.push(built.credential);
+    clients[kind] = new LpClient(built.credential, runtime, built.clientOptions);
+    if (built.close) closers.push(() => void built.close!());
   }
-  if (c.orchestratorV1) add('orchestratorV1', new OrchestratorV1Credential(c.orchestratorV1));
-  if (c.orchestratorV2) add('orchestratorV2', new OrchestratorV2Credential(c.orchestratorV2, runtime));
-  if (c.oauth1) add('oauth1', new OAuth1Credential(c.oauth1, runtime));
-  if (c.login) add('login', new LoginCredential(c.login, runtime));
   const consumer = resolved.consumer
     ? new ConsumerVerifier(resolved.consumer, { fetch: fetchFn, logger, events, now: Date.now })
     : undefined;

@@ -1,13 +1,35 @@
 import { ConfigError } from '../errors.js';
-import { resolveAppJwtOptions, type AppJwtOptions, type ResolvedAppJwtOptions } from './app-jwt.js';
-import { resolveLoginOptions, type LoginOptions, type ResolvedLoginOptions } from './login.js';
-import { resolveOAuth1Options, type OAuth1Options, type ResolvedOAuth1Options } from './oauth1.js';
+import type { Credential } from '../http/credential.js';
+import type { LpClientOptions } from '../http/lp-request.js';
+import { ConsumerJwsCache } from './consumer-jws.js';
+import type { CredentialRuntime } from './credential.js';
+import { SendApiCredential } from './send-api.js';
 import {
+  AppJwtCredential,
+  resolveAppJwtOptions,
+  type AppJwtOptions,
+  type ResolvedAppJwtOptions,
+} from './app-jwt.js';
+import {
+  LoginCredential,
+  resolveLoginOptions,
+  type LoginOptions,
+  type ResolvedLoginOptions,
+} from './login.js';
+import {
+  OAuth1Credential,
+  resolveOAuth1Options,
+  type OAuth1Options,
+  type ResolvedOAuth1Options,
+} from './oauth1.js';
+import {
+  OrchestratorV1Credential,
   resolveOrchestratorV1Options,
   type OrchestratorV1Options,
   type ResolvedOrchestratorV1Options,
 } from './orchestrator-v1.js';
 import {
+  OrchestratorV2Credential,
   resolveOrchestratorV2Options,
   type OrchestratorV2Options,
   type ResolvedOrchestratorV2Options,
@@ -16,7 +38,9 @@ import {
 /**
  * Every server credential an `LpAuth` can hold, in the order their clients are built. The one
  * list: `createLpAuth`, the NestJS injection tokens and the CLI read it. A new flow is a file in
- * this folder plus one entry here and in {@link CredentialsOptions}.
+ * this folder (its options type, `resolve…Options` and `Credential` class) plus one entry here, in
+ * {@link CredentialsOptions}, and in the resolver and builder tables below; nothing outside this
+ * folder changes but the typed `LpClients` key.
  */
 export const CREDENTIAL_KINDS = ['appJwt', 'orchestratorV1', 'orchestratorV2', 'oauth1', 'login'] as const;
 
@@ -96,4 +120,49 @@ function resolve<K extends CredentialKind>(
   // One resolver per kind; TypeScript cannot correlate the indexed resolver with its argument.
   const resolver = RESOLVERS[kind] as (value: unknown, field: string) => ResolvedCredentialsOptions[K];
   into[kind] = resolver(options, field);
+}
+
+/** What one configured kind adds to an `LpAuth`: its credential and its client's options. */
+export interface BuiltCredential {
+  credential: Credential;
+  clientOptions?: LpClientOptions;
+  /** Closes what the kind built besides its credential (which `LpAuth.close()` closes). */
+  close?: () => Promise<void>;
+}
+
+type Builders = {
+  [K in CredentialKind]-?: (
+    options: NonNullable<ResolvedCredentialsOptions[K]>,
+    runtime: CredentialRuntime,
+  ) => BuiltCredential;
+};
+
+/** Each flow's credential, by kind. */
+const BUILDERS: Builders = {
+  appJwt(options, runtime) {
+    const appJwt = new AppJwtCredential(options, runtime);
+    // Calls with onBehalfOf go to the Send API with the AppJWT and the consumer's ConsumerJWS.
+    const sendApi = new SendApiCredential(appJwt, new ConsumerJwsCache(appJwt, runtime));
+    return { credential: appJwt, clientOptions: { onBehalfOf: sendApi }, close: () => sendApi.close() };
+  },
+  orchestratorV1: (options) => ({ credential: new OrchestratorV1Credential(options) }),
+  orchestratorV2: (options, runtime) => ({ credential: new OrchestratorV2Credential(options, runtime) }),
+  oauth1: (options, runtime) => ({ credential: new OAuth1Credential(options, runtime) }),
+  login: (options, runtime) => ({ credential: new LoginCredential(options, runtime) }),
+};
+
+/** The credential of every configured kind, in {@link CREDENTIAL_KINDS} order. */
+export function buildCredentials(
+  resolved: ResolvedCredentialsOptions,
+  runtime: CredentialRuntime,
+): [CredentialKind, BuiltCredential][] {
+  const built: [CredentialKind, BuiltCredential][] = [];
+  for (const kind of CREDENTIAL_KINDS) {
+    const options = resolved[kind];
+    if (!options) continue;
+    // One builder per kind; TypeScript cannot correlate the indexed builder with its argument.
+    const build = BUILDERS[kind] as (options: unknown, runtime: CredentialRuntime) => BuiltCredential;
+    built.push([kind, build(options, runtime)]);
+  }
+  return built;
 }
