@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError, optionsFromEnv, type LpAuthOptions } from '@lp-auth/core';
+import { isLpAuthError, optionsFromEnv, type LpAuthOptions } from '@lp-auth/core';
 import { CliError, ExitCode } from './errors.js';
 
 /** The flags every configured command (`token`, `doctor`) takes. */
@@ -77,7 +77,8 @@ export function emptyEnvFile(path: string): { result: string; fix: string } {
  */
 export function explainEmptyEnvFile(loaded: LoadedEnvironment, error: unknown): unknown {
   const unconfigured =
-    error instanceof ConfigError || (error instanceof CliError && error.code === 'flow_not_configured');
+    isLpAuthError(error, 'config_invalid') ||
+    (error instanceof CliError && error.code === 'flow_not_configured');
   if (!loaded.envFileEmpty || !loaded.envFile || !unconfigured) return error;
   const { result, fix } = emptyEnvFile(loaded.envFile);
   return new CliError('env_file_empty', `${result}. ${fix}`, ExitCode.usage);

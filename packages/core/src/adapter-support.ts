@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { ConfigError } from './errors/index.js';
 import { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 import type { LpAuthOptions } from './config/options.js';
 import type { ConsumerIdentity } from './consumer/identity.js';

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export * from './errors.js';
+export * from './errors/index.js';
 export { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
 export {
   adapterLpAuth,

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
+import { httpErrorResponse, isLpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
 
 // The requests that run inside an `lpAuth()` middleware, which answers @lp-auth errors thrown below
 // it. A guard checks this to decide between throwing (so that the user's own middleware between
@@ -21,7 +21,7 @@ export function answerLpAuthError(
   error: unknown,
   options: HttpErrorResponseOptions = {},
 ): boolean {
-  if (!(error instanceof LpAuthError) || ctx.headerSent) return false;
+  if (!isLpAuthError(error) || ctx.headerSent) return false;
   const { status, headers, body } = httpErrorResponse(error, options);
   ctx.status = status;
   ctx.set(headers);

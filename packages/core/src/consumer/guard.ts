@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { ConsumerTokenError } from './errors.js';
+import { ConfigError } from '../errors/index.js';
+import { ConsumerTokenError } from '../errors/index.js';
 import type { BearerRequestParts } from './extract.js';
 import type { ConsumerIdentity } from './identity.js';
 import type { ConsumerVerifierOptions } from './options.js';

@@ -11,14 +11,6 @@ export {
   type ResolvedConsumerOptions,
   type ResolvedIssuer,
 } from './options.js';
-export {
-  ConsumerTokenError,
-  KeySetUnavailableError,
-  bearerErrorKind,
-  type ConsumerTokenErrorCode,
-  type BearerErrorKind,
-  type BearerChallengeOptions,
-} from './errors.js';
 export type { ConsumerKeyProvider, ConsumerTokenHeader } from './key-provider.js';
 export { extractBearerToken, type BearerRequestParts, type TokenLocations } from './extract.js';
 export { consumerIdentity, type ConsumerIdentity, type ConsumerClaims } from './identity.js';

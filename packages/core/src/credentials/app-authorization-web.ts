@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { AppAuthorizationError } from './app-authorization-errors.js';
+import { ConfigError } from '../errors/index.js';
+import { AppAuthorizationError } from '../errors/index.js';
 import {
   normaliseReturnTo,
   openLoginState,

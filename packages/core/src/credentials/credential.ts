@@ -4,7 +4,7 @@ import type { OrchestratorRegion } from '../domains/regions.js';
 import type { FetchFn } from '../http/send.js';
 import type { RetryPolicy } from '../http/backoff.js';
 import type { TokenStore } from '../tokens/store.js';
-import { LpAuthError } from '../errors.js';
+import { LpAuthError } from '../errors/index.js';
 import type { LpAuthEventBus } from '../support/events.js';
 import { traced } from '../http/tracing.js';
 import { TokenManager, type TokenManagerOptions, type TokenSet } from '../tokens/token-manager.js';

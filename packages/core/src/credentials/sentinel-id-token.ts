@@ -6,9 +6,9 @@ import {
   type JWTPayload,
 } from 'jose';
 import { redactUrl } from '../support/redact.js';
-import { TokenRequestError } from '../errors.js';
+import { TokenRequestError } from '../errors/index.js';
 import { readErrorBody, sendOnce } from '../http/send.js';
-import { AppAuthorizationError } from './app-authorization-errors.js';
+import { AppAuthorizationError } from '../errors/index.js';
 import type { CredentialRuntime } from './credential.js';
 
 /** Who logged in, from Sentinel's verified id_token (wire page §5). No secret in it. */
