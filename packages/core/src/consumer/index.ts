@@ -40,14 +40,3 @@ export {
   type PurchaseSde,
   type SearchContentSde,
 } from './sdes.js';
-export {
-  ConsumerGuard,
-  admittedConsumer,
-  assertConsumer,
-  bearerPartsOf,
-  type ConsumerGuardOptions,
-  type ConsumerAdmission,
-  type ExtractedToken,
-  type ExtractedTokenSource,
-  type NodeRequestLike,
-} from './guard.js';
