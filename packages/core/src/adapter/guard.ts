@@ -68,12 +68,14 @@ const UNBOUND: unique symbol = Symbol('unbound');
  * ```ts
  * const guard = new ConsumerGuard<Request>(true, options, { partsOf: (req) => bearerPartsOf(req) });
  * app.use(async (req, _res, next) => {
+ *   let lp: LpRequestContext;
  *   try {
- *     req.lp = await guard.admit(req, req.lp);
- *     next();
+ *     lp = await guard.admit(req, req.lp);
  *   } catch (error) {
- *     next(error);
+ *     return next(error);
  *   }
+ *   req.lp = lp;
+ *   next();
  * });
  * ```
  */
