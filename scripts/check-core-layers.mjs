@@ -19,7 +19,7 @@ export const LAYERS = [
   ['app-authorization'],
   ['config'],
   ['lp-auth'],
-  ['adapter', 'adapter-support'],
+  ['adapter'],
   ['index'],
   ['app'],
 ];

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { LpAuthError } from '@lp-auth/core';
+import { isLpAuthError } from '@lp-auth/core';
 import type { Command } from './command.js';
 import { decodeCommand } from './commands/decode.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -84,7 +84,7 @@ function report(error: unknown, command: string, printer: Printer): number {
     printer.err(`lp-auth ${command}: ${error.message}`);
     return error.exitCode;
   }
-  if (error instanceof LpAuthError) {
+  if (isLpAuthError(error)) {
     printer.err(`lp-auth ${command}: ${error.message} [${error.code}]`);
     return error.code === 'config_invalid' ? ExitCode.usage : ExitCode.failed;
   }

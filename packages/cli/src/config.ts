@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import {
-  ConfigError,
   CREDENTIAL_KINDS,
+  isLpAuthError,
   optionsFromEnv,
   type CredentialKind,
   type LpAuthOptions,
@@ -83,7 +83,8 @@ export function emptyEnvFile(path: string): { result: string; fix: string } {
  */
 export function explainEmptyEnvFile(loaded: LoadedEnvironment, error: unknown): unknown {
   const unconfigured =
-    error instanceof ConfigError || (error instanceof CliError && error.code === 'flow_not_configured');
+    isLpAuthError(error, 'config_invalid') ||
+    (error instanceof CliError && error.code === 'flow_not_configured');
   if (!loaded.envFileEmpty || !loaded.envFile || !unconfigured) return error;
   const { result, fix } = emptyEnvFile(loaded.envFile);
   return new CliError('env_file_empty', `${result}. ${fix}`, ExitCode.usage);

@@ -3,16 +3,9 @@
  *
  * @packageDocumentation
  */
-export * from './errors.js';
+export * from './errors/index.js';
 export { createLpAuth, type LpAuth, type LpClients } from './lp-auth.js';
-export {
-  adapterLpAuth,
-  contextAuth,
-  isLpAuth,
-  lpRequestContext,
-  withConsumer,
-  type LpRequestContext,
-} from './adapter-support.js';
+export * from './adapter/index.js';
 export * from './config/index.js';
 export * from './support/index.js';
 export * from './domains/index.js';

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ClosedError, ConfigError } from './errors.js';
+import { ClosedError, ConfigError } from './errors/index.js';
 import { optionsFromEnv } from './config/env.js';
 import { adaptLogger, stderrLogger, type Logger } from './support/logger.js';
 import { resolveOptions, type LpAuthOptions, type ResolvedOptions } from './config/options.js';

@@ -1,11 +1,9 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import {
   ConsumerGuard,
   bearerPartsOf,
-  contextAuth,
-  withConsumer,
+  type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
-  type ConsumerVerifier,
   type LpRequestContext,
 } from '@lp-auth/core';
 
@@ -30,7 +28,7 @@ export type ConsumerGuardOptions = CoreConsumerGuardOptions<Request>;
  * ```
  */
 export function requireConsumer(options: ConsumerGuardOptions = {}): RequestHandler {
-  return consumerGuard(new ConsumerGuard<Request>(true, options));
+  return consumerGuard(new ConsumerGuard<Request>(true, options, EXPRESS));
 }
 
 /**
@@ -43,25 +41,24 @@ export function requireConsumer(options: ConsumerGuardOptions = {}): RequestHand
  * ```
  */
 export function optionalConsumer(options: ConsumerGuardOptions = {}): RequestHandler {
-  return consumerGuard(new ConsumerGuard<Request>(false, options));
+  return consumerGuard(new ConsumerGuard<Request>(false, options, EXPRESS));
 }
 
+const EXPRESS: ConsumerGuardBinding<Request> = {
+  partsOf: (req) => bearerPartsOf(req, { query: req.query, body: req.body, cookies: req.cookies }),
+};
+
+/** The guard as middleware: the context the core returns (consumer, verifier) becomes `req.lp`. */
 function consumerGuard(guard: ConsumerGuard<Request>): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const parts = () => bearerPartsOf(req, { query: req.query, body: req.body, cookies: req.cookies });
-    const admitted = guard.sourceOf(req, parts).then((source) => guard.admit(source, verifierOf(req)));
-    admitted.then(({ verifier, consumer }) => {
-      admittedBy.set(req, verifier);
-      if (consumer) req.lp = withConsumer(req.lp as LpRequestContext | undefined, consumer);
-      next();
-    }, next);
+  return async (req, _res, next) => {
+    let lp: LpRequestContext;
+    try {
+      lp = await guard.admit(req, req.lp as LpRequestContext | undefined);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    req.lp = lp;
+    next();
   };
-}
-
-// The verifier that admitted each request, so that claim checks answer with its realm.
-const admittedBy = new WeakMap<Request, ConsumerVerifier>();
-
-/** The verifier that admitted the request, else the one of the `LpAuth` that `lpAuth()` put on it. */
-export function verifierOf(req: Request): ConsumerVerifier | undefined {
-  return admittedBy.get(req) ?? contextAuth(req.lp as LpRequestContext | undefined)?.consumer;
 }

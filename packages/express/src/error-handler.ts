@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import {
   httpErrorResponse,
-  LpAuthError,
+  isLpAuthError,
   resolveHttpErrorResponseOptions,
   type HttpErrorResponseOptions,
 } from '@lp-auth/core';
@@ -25,7 +25,7 @@ export type { HttpErrorResponseOptions };
 export function lpErrorHandler(options?: HttpErrorResponseOptions): ErrorRequestHandler {
   const resolved = resolveHttpErrorResponseOptions(options, 'lpErrorHandler');
   return (error, _req, res, next) => {
-    if (!(error instanceof LpAuthError) || res.headersSent) return next(error);
+    if (!isLpAuthError(error) || res.headersSent) return next(error);
     const { status, headers, body } = httpErrorResponse(error, resolved);
     res.status(status).set(headers).json(body);
   };

@@ -1,13 +1,6 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import {
-  ConfigError,
-  ConsumerGuard,
-  createConsumerVerifier,
-  type ConsumerVerifier,
-  type ConsumerVerifierOptions,
-  type LpAuth,
-} from '@lp-auth/core';
-import { admit, type ConsumerGuardOptions } from './consumer.js';
+import { ConfigError, ConsumerGuard, type LpAuth } from '@lp-auth/core';
+import { FASTIFY, type ConsumerGuardOptions } from './consumer.js';
 import { refuse } from './error-reply.js';
 
 /** `'required'`: `requireConsumer()`; `'optional'`: `optionalConsumer()`. */
@@ -41,9 +34,9 @@ const MODES: readonly ConsumerMode[] = ['required', 'optional'];
  */
 export class AppConsumerGuards {
   readonly #lp: LpAuth;
-  readonly #built: ConsumerVerifier[] = [];
+  readonly #guards: ConsumerGuard<FastifyRequest>[] = [];
   readonly #default: ConsumerMode | undefined;
-  #routeOptions: ConsumerGuardOptions | undefined;
+  readonly #routeOptions: ConsumerGuardOptions = {};
   readonly #routeGuards = new Map<ConsumerMode, ConsumerGuard<FastifyRequest>>();
 
   /** @throws ConfigError now, when `setting` is not a mode or no verifier is configured for it */
@@ -55,37 +48,19 @@ export class AppConsumerGuards {
       throw new ConfigError('consumerGuard', `must be 'required' or 'optional' (or { mode, verifier }).`);
     }
     this.#default = mode;
-    this.#routeOptions = this.resolve(options, 'The consumerGuard option');
+    this.#routeOptions = options;
+    this.#routeGuard(mode, 'The consumerGuard option');
   }
 
   /**
-   * A guard of this app: its verifier is `options.verifier` (built now from options) or the core's.
+   * A guard bound to this app's core: its verifier is `options.verifier` (built now from options,
+   * on the core's logger and events) or the core's.
    * @throws ConfigError now (at start-up) when there is neither
    */
   guard(required: boolean, options: ConsumerGuardOptions = {}, setup: string): ConsumerGuard<FastifyRequest> {
-    return new ConsumerGuard<FastifyRequest>(required, this.resolve(options, setup));
-  }
-
-  /** `options` with a built verifier in place of verifier options, or the core's verifier. */
-  resolve(options: ConsumerGuardOptions, setup: string): ConsumerGuardOptions {
-    const given = options.verifier;
-    if (given === undefined) {
-      if (!this.#lp.consumer) {
-        throw new ConfigError(
-          'consumer',
-          `${setup} has no verifier: set the "consumer" option of lpAuth, or pass { verifier: { issuer, … } }.`,
-        );
-      }
-      return { ...options, verifier: this.#lp.consumer };
-    }
-    // Duck-typed like the core's guard: an app may end up with two copies of @lp-auth/core.
-    if (typeof (given as ConsumerVerifier).verify === 'function') return options;
-    const built = createConsumerVerifier(given as ConsumerVerifierOptions, {
-      logger: this.#lp.logger,
-      events: this.#lp.events,
-    });
-    this.#built.push(built);
-    return { ...options, verifier: built };
+    const guard = new ConsumerGuard<FastifyRequest>(required, options, { ...FASTIFY, lp: this.#lp, setup });
+    this.#guards.push(guard);
+    return guard;
   }
 
   /**
@@ -108,16 +83,18 @@ export class AppConsumerGuards {
     try {
       const { config, url } = request.routeOptions;
       const mode = this.#modeOf(config.lpAuth, () => `${request.method} ${url}`);
-      if (mode !== undefined) await admit(this.#routeGuard(mode), request);
+      if (mode !== undefined) {
+        request.lp = await this.#routeGuard(mode).admit(request, request.lp ?? undefined);
+      }
     } catch (error) {
       return refuse(error, request, reply);
     }
     return undefined;
   };
 
-  /** Closes the verifiers built here. */
+  /** Closes the verifiers the guards built from verifier options. */
   close(): void {
-    for (const verifier of this.#built.splice(0)) verifier.close();
+    for (const guard of this.#guards.splice(0)) guard.close();
   }
 
   #modeOf(config: LpAuthRouteConfig | undefined, route: () => string): ConsumerMode | undefined {
@@ -136,12 +113,15 @@ export class AppConsumerGuards {
     return config.public ? undefined : (config.consumer ?? this.#default);
   }
 
-  #routeGuard(mode: ConsumerMode): ConsumerGuard<FastifyRequest> {
+  #routeGuard(mode: ConsumerMode, setup = `config.lpAuth.consumer '${mode}'`): ConsumerGuard<FastifyRequest> {
     let guard = this.#routeGuards.get(mode);
     if (!guard) {
-      // One verifier for every route guard: the consumerGuard option's, else the core's.
-      this.#routeOptions ??= this.resolve({}, `config.lpAuth.consumer '${mode}'`);
-      guard = new ConsumerGuard<FastifyRequest>(mode === 'required', this.#routeOptions);
+      // One verifier for every route guard (one key cache): the consumerGuard option's, else the core's.
+      const first = this.#routeGuards.values().next().value;
+      const options = first
+        ? { ...this.#routeOptions, verifier: first.verifierFor(this.#lp) }
+        : this.#routeOptions;
+      guard = this.guard(mode === 'required', options, setup);
       this.#routeGuards.set(mode, guard);
     }
     return guard;

@@ -4,11 +4,9 @@ import {
   ConsumerGuard,
   admittedConsumer,
   bearerPartsOf,
-  contextAuth,
-  withConsumer,
+  type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type ConsumerIdentity,
-  type ConsumerVerifier,
   type LpRequestContext,
 } from '@lp-auth/core';
 import { refuse } from './error-reply.js';
@@ -31,7 +29,7 @@ export type ConsumerGuardOptions = CoreConsumerGuardOptions<FastifyRequest>;
  * ```
  */
 export function requireConsumer(options: ConsumerGuardOptions = {}): preHandlerAsyncHookHandler {
-  return consumerGuardHook(new ConsumerGuard<FastifyRequest>(true, options));
+  return consumerGuardHook(new ConsumerGuard<FastifyRequest>(true, options, FASTIFY));
 }
 
 /**
@@ -45,56 +43,29 @@ export function requireConsumer(options: ConsumerGuardOptions = {}): preHandlerA
  * ```
  */
 export function optionalConsumer(options: ConsumerGuardOptions = {}): preHandlerAsyncHookHandler {
-  return consumerGuardHook(new ConsumerGuard<FastifyRequest>(false, options));
+  return consumerGuardHook(new ConsumerGuard<FastifyRequest>(false, options, FASTIFY));
 }
 
-/**
- * The hook of `guard`. `fallback` is the verifier to use when the guard has none of its own
- * (`app.lp`'s guards pass the core's); without it, the one of the request's `LpAuth`.
- */
-export function consumerGuardHook(
-  guard: ConsumerGuard<FastifyRequest>,
-  fallback?: ConsumerVerifier,
-): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      await admit(guard, request, fallback);
-    } catch (error) {
-      return refuse(error, request, reply);
-    }
-  };
-}
-
-/** Runs `guard` on `request` and puts the consumer it admitted on `request.lp`. */
-export async function admit(
-  guard: ConsumerGuard<FastifyRequest>,
-  request: FastifyRequest,
-  fallback?: ConsumerVerifier,
-): Promise<void> {
-  const parts = () =>
+/** How the core's guard reads a Fastify request. */
+export const FASTIFY: ConsumerGuardBinding<FastifyRequest> = {
+  partsOf: (request) =>
     bearerPartsOf(request.raw, {
       query: request.query,
       body: request.body,
       // Set by @fastify/cookie when the app uses it; otherwise the verifier reads the Cookie header.
       cookies: (request as { cookies?: unknown }).cookies,
-    });
-  const source = await guard.sourceOf(request, parts);
-  const { verifier, consumer } = await guard.admit(source, fallback ?? verifierOf(request));
-  admittedBy.set(request, verifier);
-  if (consumer) {
-    request.lp = withConsumer(request.lp ?? undefined, consumer, 'app.register(lpAuth, options)');
-  }
-}
+    }),
+};
 
-// The verifier that admitted each request, so that claim checks answer with its realm.
-const admittedBy = new WeakMap<FastifyRequest, ConsumerVerifier>();
-
-/** The verifier that admitted the request, else the one of the `LpAuth` the plugin put on it. */
-export function verifierOf(request: FastifyRequest): ConsumerVerifier | undefined {
-  return (
-    admittedBy.get(request) ??
-    contextAuth((request.lp ?? undefined) as LpRequestContext | undefined)?.consumer
-  );
+/** The hook of `guard`: the context the core returns (consumer, verifier) becomes `request.lp`. */
+export function consumerGuardHook(guard: ConsumerGuard<FastifyRequest>): preHandlerAsyncHookHandler {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      request.lp = await guard.admit(request, request.lp ?? undefined);
+    } catch (error) {
+      return refuse(error, request, reply);
+    }
+  };
 }
 
 /**
@@ -108,7 +79,7 @@ export function verifierOf(request: FastifyRequest): ConsumerVerifier | undefine
  * ```
  */
 export function consumerOf(request: FastifyRequest): ConsumerIdentity {
-  return admittedConsumer(request.lp?.consumer, verifierOf(request));
+  return admittedConsumer(request.lp?.consumer, request.lp?.verifier);
 }
 
 /**

@@ -1,5 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
+import {
+  httpErrorResponse,
+  isLpAuthError,
+  type HttpErrorResponseOptions,
+  type LpAuthError,
+} from '@lp-auth/core';
 
 /**
  * Sends an `@lp-auth` error as its status, headers (`WWW-Authenticate` for consumer tokens) and
@@ -10,7 +15,7 @@ import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@
  * @example
  * ```ts
  * app.setErrorHandler((error, request, reply) => {
- *   if (error instanceof LpAuthError) return sendLpError(error, reply);
+ *   if (isLpAuthError(error)) return sendLpError(error, reply);
  *   reply.code(500).send({ error: 'internal' });
  * });
  * ```
@@ -31,7 +36,7 @@ export function sendLpError(
 export function answerLpErrors(app: FastifyInstance, options: HttpErrorResponseOptions = {}): void {
   const previous = app.errorHandler;
   app.setErrorHandler(function (this: FastifyInstance, error: FastifyError, request, reply) {
-    if (!(error instanceof LpAuthError)) return previous.call(this, error, request, reply);
+    if (!isLpAuthError(error)) return previous.call(this, error, request, reply);
     // Fastify's own handler would log a failed request; ours keeps that, with the stable code only.
     if (error.httpStatus >= 500) request.log.error({ lpAuth: error.code }, error.message);
     return sendLpError(error, reply, options);
@@ -45,7 +50,7 @@ export function answerLpErrors(app: FastifyInstance, options: HttpErrorResponseO
  * `@lp-auth` errors and a refusal must never become Fastify's generic 500 without its challenge.
  */
 export function refuse(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof LpAuthError && !request.server.hasRequestDecorator('lp')) {
+  if (isLpAuthError(error) && !request.server.hasRequestDecorator('lp')) {
     return sendLpError(error, reply);
   }
   throw error;

@@ -2,11 +2,8 @@ import type { Context, Middleware } from 'koa';
 import {
   ConsumerGuard,
   bearerPartsOf,
-  contextAuth,
-  withConsumer,
-  type ConsumerAdmission,
+  type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
-  type ConsumerVerifier,
   type LpRequestContext,
 } from '@lp-auth/core';
 import { refuse } from './error-response.js';
@@ -32,7 +29,7 @@ export type ConsumerGuardOptions = CoreConsumerGuardOptions<Context>;
  * ```
  */
 export function requireConsumer(options: ConsumerGuardOptions = {}): Middleware {
-  return consumerGuard(new ConsumerGuard<Context>(true, options));
+  return consumerGuard(new ConsumerGuard<Context>(true, options, KOA));
 }
 
 /**
@@ -48,37 +45,26 @@ export function requireConsumer(options: ConsumerGuardOptions = {}): Middleware 
  * ```
  */
 export function optionalConsumer(options: ConsumerGuardOptions = {}): Middleware {
-  return consumerGuard(new ConsumerGuard<Context>(false, options));
+  return consumerGuard(new ConsumerGuard<Context>(false, options, KOA));
 }
 
+const KOA: ConsumerGuardBinding<Context> = {
+  // Koa parses no cookies into an object: the core reads the Cookie header (and refuses a repeated one).
+  partsOf: (ctx) =>
+    bearerPartsOf(ctx.req, { query: ctx.query, body: (ctx.request as { body?: unknown }).body }),
+};
+
+/** The guard as middleware: the context the core returns (consumer, verifier) becomes `ctx.state.lp`. */
 function consumerGuard(guard: ConsumerGuard<Context>): Middleware {
   return async (ctx, next) => {
-    let admission: ConsumerAdmission;
+    let lp: LpRequestContext;
     try {
-      // Koa parses no cookies into an object: the core reads the Cookie header (and refuses a repeated one).
-      const parts = () =>
-        bearerPartsOf(ctx.req, { query: ctx.query, body: (ctx.request as { body?: unknown }).body });
-      admission = await guard.admit(await guard.sourceOf(ctx, parts), verifierOf(ctx));
+      lp = await guard.admit(ctx, ctx.state.lp as LpRequestContext | undefined);
     } catch (error) {
       refuse(ctx, error);
       return;
     }
-    admittedBy.set(ctx, admission.verifier);
-    if (admission.consumer) {
-      ctx.state.lp = withConsumer(
-        ctx.state.lp as LpRequestContext | undefined,
-        admission.consumer,
-        'app.use(lpAuth(options))',
-      );
-    }
+    ctx.state.lp = lp;
     await next();
   };
-}
-
-// The verifier that admitted each request, so that claim checks answer with its realm.
-const admittedBy = new WeakMap<Context, ConsumerVerifier>();
-
-/** The verifier that admitted the request, else the one of the `LpAuth` that `lpAuth()` put on it. */
-export function verifierOf(ctx: Context): ConsumerVerifier | undefined {
-  return admittedBy.get(ctx) ?? contextAuth(ctx.state.lp as LpRequestContext | undefined)?.consumer;
 }

@@ -1,15 +1,10 @@
 import type { Context } from 'koa';
-import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
-
-// The requests that run inside an `lpAuth()` middleware, which answers @lp-auth errors thrown below
-// it. A guard checks this to decide between throwing (so that the user's own middleware between
-// `lpAuth()` and the guard sees the error) and answering itself (nobody else would).
-const insideLpAuth = new WeakSet<Context>();
-
-/** Marks `ctx` as served by an `lpAuth()` middleware that answers @lp-auth errors thrown below it. */
-export function markInsideLpAuth(ctx: Context): void {
-  insideLpAuth.add(ctx);
-}
+import {
+  httpErrorResponse,
+  isLpAuthError,
+  type HttpErrorResponseOptions,
+  type LpRequestContext,
+} from '@lp-auth/core';
 
 /**
  * Answers an `LpAuthError` the way every adapter does (`httpErrorResponse`: the error's status, its
@@ -21,7 +16,7 @@ export function answerLpAuthError(
   error: unknown,
   options: HttpErrorResponseOptions = {},
 ): boolean {
-  if (!(error instanceof LpAuthError) || ctx.headerSent) return false;
+  if (!isLpAuthError(error) || ctx.headerSent) return false;
   const { status, headers, body } = httpErrorResponse(error, options);
   ctx.status = status;
   ctx.set(headers);
@@ -30,9 +25,12 @@ export function answerLpAuthError(
 }
 
 /**
- * What a guard does with its own refusal: inside `lpAuth()` it rethrows (that middleware answers);
- * used alone it answers with the same mapping, so that RFC 6750 holds without `lpAuth()` too.
+ * What a guard does with its own refusal: inside `lpAuth()` it rethrows (that middleware answers,
+ * and the user's own middleware between the two sees the error); used alone it answers with the
+ * same mapping, so that RFC 6750 holds without `lpAuth()` too. Inside `lpAuth()` is where
+ * `ctx.state.lp` has the core (`auth`): only `lpAuth()` sets that, before it awaits what follows.
  */
 export function refuse(ctx: Context, error: unknown): void {
-  if (insideLpAuth.has(ctx) || !answerLpAuthError(ctx, error)) throw error;
+  const insideLpAuth = (ctx.state.lp as LpRequestContext | undefined)?.auth !== undefined;
+  if (insideLpAuth || !answerLpAuthError(ctx, error)) throw error;
 }

@@ -10,7 +10,7 @@ import {
   type LpRequestContext,
 } from '@lp-auth/core';
 import { appAuthorizationRoutes } from './app-authorization.js';
-import { answerLpAuthError, markInsideLpAuth } from './error-response.js';
+import { answerLpAuthError } from './error-response.js';
 
 export type { LpRequestContext };
 
@@ -82,7 +82,6 @@ export function lpAuth(
     : undefined;
   const middleware = (async (ctx, next) => {
     ctx.state.lp = context;
-    markInsideLpAuth(ctx);
     try {
       if (routes) await routes(ctx, next);
       else await next();

@@ -264,6 +264,8 @@ describe('a guard used without lpAuth()', () => {
       ctx.body = { ok: true };
     });
     router.get('/me/auth', guard, (ctx) => {
+      // No core without lpAuth(): the route's own error, which the guard must leave to Koa.
+      if (ctx.state.lp.auth === undefined) throw new ConfigError('lpAuth', 'add app.use(lpAuth(options))');
       ctx.body = { account: ctx.state.lp.auth.accountId };
     });
     const app = new Koa();
@@ -294,7 +296,7 @@ describe('a guard used without lpAuth()', () => {
     expect(koaErrors).toEqual([]);
   });
 
-  test('errors of the route after it are not its own: reading ctx.state.lp.auth goes to Koa, saying what to add', async () => {
+  test('errors of the route after it are not its own: they go to Koa (ctx.state.lp has no auth without lpAuth())', async () => {
     const { url, koaErrors } = await soloApp();
     const res = await get(`${url}/me/auth`, await idp.issue());
     expect(res.status).toBe(500);

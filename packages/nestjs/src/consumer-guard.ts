@@ -11,17 +11,13 @@ import {
   ConsumerGuard as CoreConsumerGuard,
   assertConsumer,
   bearerPartsOf,
-  contextAuth,
-  createConsumerVerifier,
-  withConsumer,
-  type ConsumerAdmission,
-  type ConsumerVerifier,
-  type ConsumerVerifierOptions,
+  type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type ConsumerPredicate,
+  type LpRequestContext,
 } from '@lp-auth/core';
 import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
-import { nodeRequestOf, type LpNodeRequest } from './request-context.js';
+import { nodeRequestOf } from './request-context.js';
 
 /** The platform's request (Express's or Fastify's), as `getToken` receives it. */
 export type LpPlatformRequest = { headers: Record<string, string | string[] | undefined> } & Record<
@@ -32,9 +28,15 @@ export type LpPlatformRequest = { headers: Record<string, string | string[] | un
 /** Options of {@link ConsumerGuard.with}; `getToken` receives the platform's request. */
 export type ConsumerGuardOptions = CoreConsumerGuardOptions<LpPlatformRequest>;
 
-// The admission of each request, so that a route guarded twice (the global guard and a route's
-// claim decorators) verifies its token once.
-const admissions = new WeakMap<LpNodeRequest, ConsumerAdmission>();
+/** How the core's guard reads a request of either platform. */
+const NEST: ConsumerGuardBinding<LpPlatformRequest> = {
+  partsOf: (request) =>
+    bearerPartsOf(nodeRequestOf(request), {
+      query: request.query,
+      body: request.body,
+      cookies: request.cookies,
+    }),
+};
 
 /**
  * Lets a request through only with a valid consumer id_token (RFC 6750 bearer token, from the
@@ -71,9 +73,11 @@ export class ConsumerGuard implements CanActivate {
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {
     const options = this.ownOptions();
     this.#ownOptions = options !== undefined;
-    const shared = withOneVerifier(options);
-    this.#required = new CoreConsumerGuard<LpPlatformRequest>(true, shared);
-    this.#optional = new CoreConsumerGuard<LpPlatformRequest>(false, shared);
+    this.#required = new CoreConsumerGuard<LpPlatformRequest>(true, options, NEST);
+    // Both modes share the verifier the first one built from verifier options (one key cache).
+    const own =
+      options?.verifier === undefined ? options : { ...options, verifier: this.#required.ownVerifier };
+    this.#optional = new CoreConsumerGuard<LpPlatformRequest>(false, own, NEST);
   }
 
   /**
@@ -104,7 +108,8 @@ export class ConsumerGuard implements CanActivate {
    */
   static with(options: ConsumerGuardOptions): Type<ConsumerGuard> {
     // The verifier is built now, so that bad verifier options fail where they are written.
-    const shared = withOneVerifier(options);
+    const built = new CoreConsumerGuard<LpPlatformRequest>(true, options, NEST).ownVerifier;
+    const shared = built === undefined ? options : { ...options, verifier: built };
     @Injectable()
     class ConfiguredConsumerGuard extends ConsumerGuard {
       protected override ownOptions(): ConsumerGuardOptions {
@@ -124,24 +129,14 @@ export class ConsumerGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<LpPlatformRequest>();
     const raw = nodeRequestOf(request);
-    let admission = this.#ownOptions ? undefined : admissions.get(raw);
-    if (!admission) {
-      const guard = access === 'optional' ? this.#optional : this.#required;
-      const parts = () =>
-        bearerPartsOf(raw, { query: request.query, body: request.body, cookies: request.cookies });
-      admission = await guard.admit(await guard.sourceOf(request, parts), contextAuth(raw.lp)?.consumer);
-      admissions.set(raw, admission);
-      if (admission.consumer) raw.lp = withConsumer(raw.lp, admission.consumer, 'LpAuthModule.forRoot(…)');
+    const guard = access === 'optional' ? this.#optional : this.#required;
+    let lp: LpRequestContext | undefined = raw.lp;
+    // A route guarded twice (the global guard and a route's claim decorators) verifies its token
+    // once: a consumer the same verifier admitted is kept, unless this guard has options of its own.
+    if (this.#ownOptions || !lp?.consumer || lp.verifier !== guard.verifierFor(lp.auth)) {
+      lp = raw.lp = await guard.admit(request, lp);
     }
-    for (const check of checks) assertConsumer(admission.consumer, admission.verifier, check);
+    for (const check of checks) assertConsumer(lp.consumer, lp.verifier, check);
     return true;
   }
-}
-
-/** The options with verifier options built into one verifier (one key cache), shared by both modes. */
-function withOneVerifier<T extends ConsumerGuardOptions | undefined>(options: T): T {
-  const given = options?.verifier;
-  // Duck-typed, as in the core: an app may end up with two copies of @lp-auth/core.
-  if (given === undefined || typeof (given as ConsumerVerifier).verify === 'function') return options;
-  return { ...options, verifier: createConsumerVerifier(given as ConsumerVerifierOptions) } as T;
 }

@@ -1,6 +1,20 @@
 import { Catch, Inject, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { httpErrorResponse, LpAuthError, type HttpErrorResponseOptions } from '@lp-auth/core';
+import {
+  httpErrorResponse,
+  isLpAuthError,
+  type HttpErrorResponseOptions,
+  type LpAuthError,
+} from '@lp-auth/core';
+
+/**
+ * What `@Catch` matches: Nest tests `exception instanceof` each listed type, and this one answers
+ * with `isLpAuthError` (brand and code), so that an error from another copy of `@lp-auth/core` in
+ * the app is caught too, where `@Catch(AnyLpAuthError)` would let it fall through to a bare 500.
+ */
+const AnyLpAuthError = {
+  [Symbol.hasInstance]: (value: unknown): boolean => isLpAuthError(value),
+} as unknown as abstract new () => LpAuthError;
 
 /** Injection token of the module's `errorResponse` options (validated). */
 export const LP_ERROR_RESPONSE_OPTIONS = Symbol.for('@lp-auth/nestjs:errorResponse');
@@ -11,7 +25,7 @@ export const LP_ERROR_RESPONSE_OPTIONS = Symbol.for('@lp-auth/nestjs:errorRespon
  * Registered by `LpAuthModule`, with its `errorResponse` option (`expose`, `format`); other errors
  * keep Nest's own handling.
  */
-@Catch(LpAuthError)
+@Catch(AnyLpAuthError)
 export class LpAuthExceptionFilter implements ExceptionFilter<LpAuthError> {
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,

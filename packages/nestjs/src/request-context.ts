@@ -15,7 +15,7 @@ export function nodeRequestOf(request: object): LpNodeRequest {
 }
 
 /**
- * The `@lp-auth` request context (`{ clients, auth, consumer?, user? }`) of a request on either
+ * The `@lp-auth` request context (`{ clients, auth, consumer?, verifier?, user? }`) of a request on either
  * platform, or undefined when the module's middleware did not run for it.
  *
  * @example

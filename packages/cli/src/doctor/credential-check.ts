@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LpApiError, type LpAuth, type QueryValue } from '@lp-auth/core';
+import { isLpAuthError, type LpApiError, type LpAuth, type QueryValue } from '@lp-auth/core';
 import type { Flow } from '../config.js';
 import { tokenManagerOf } from '../lp-auth-session.js';
 import { relativeTime } from '../relative-time.js';
@@ -60,12 +60,13 @@ export async function checkCredential(lp: LpAuth, flow: Flow, csdsUrl: string): 
         const { status } = await client.request({ ...probe, method: 'GET' });
         found.push(`${probe.service} accepted a request (${status})`);
       } catch (error) {
-        if (!(error instanceof LpApiError) || error.status === 401) throw error;
+        const status = isLpAuthError(error, 'api_error') ? (error as LpApiError).status : undefined;
+        if (status === undefined || status === 401) throw error;
         // Anything but 401 means the credential itself passed.
         found.push(
-          error.status === 403
+          status === 403
             ? `${probe.service} accepted the credential but denied the sample read (403: a permission, not a credential problem)`
-            : `${probe.service} accepted the credential (the sample read answered ${error.status})`,
+            : `${probe.service} accepted the credential (the sample read answered ${status})`,
         );
       }
     }

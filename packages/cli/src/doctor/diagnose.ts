@@ -6,16 +6,17 @@
  * @module
  */
 import {
-  ConfigError,
-  CredentialsRejectedError,
-  CsdsUnavailableError,
-  DomainNotFoundError,
-  LpApiError,
-  LpAuthError,
-  NetworkError,
-  RetryBudgetExceededError,
-  TimeoutError,
-  TokenRequestError,
+  isLpAuthError,
+  type ConfigError,
+  type CredentialsRejectedError,
+  type CsdsUnavailableError,
+  type DomainNotFoundError,
+  type LpApiError,
+  type LpAuthError,
+  type LpAuthErrorCode,
+  type RetryBudgetExceededError,
+  type TimeoutError,
+  type TokenRequestError,
 } from '@lp-auth/core';
 import { FLOW_VARIABLES, type Flow } from '../config.js';
 import { checkResult, type CheckResult } from './check-result.js';
@@ -47,11 +48,11 @@ export function diagnose(
   error: unknown,
   context: { csdsUrl: string; accountId: string },
 ): CheckResult {
-  if (error instanceof RetryBudgetExceededError && error.cause !== undefined) {
+  if (is<RetryBudgetExceededError>(error, 'retry_budget_exceeded') && error.cause !== undefined) {
     const inner = diagnose(check, error.cause, context);
     return { ...inner, result: `${inner.result} (after ${error.attempts} attempts)` };
   }
-  if (error instanceof CsdsUnavailableError) {
+  if (is<CsdsUnavailableError>(error, 'csds_unavailable')) {
     if (check !== 'csds')
       return checkResult(check, 'skip', 'not checked: needs CSDS, which failed', 'Fix the csds check first.');
     const wrongAccount = /answered (401|404)/.test(error.message);
@@ -65,7 +66,7 @@ export function diagnose(
             'Or pin the services you use with LP_DOMAINS (service=https://host,…).',
     );
   }
-  if (error instanceof DomainNotFoundError) {
+  if (is<DomainNotFoundError>(error, 'domain_not_found')) {
     return checkResult(
       check,
       'fail',
@@ -73,7 +74,7 @@ export function diagnose(
       `Check that the account has ${error.service} enabled (ask LivePerson), or set it in LP_DOMAINS as ${error.service}=https://….`,
     );
   }
-  if (check !== 'csds' && error instanceof CredentialsRejectedError) {
+  if (check !== 'csds' && is<CredentialsRejectedError>(error, 'credentials_rejected')) {
     return checkResult(
       check,
       'fail',
@@ -81,7 +82,11 @@ export function diagnose(
       REJECTED_FIX[check],
     );
   }
-  if (check !== 'csds' && error instanceof LpApiError && (error.status === 401 || error.status === 403)) {
+  if (
+    check !== 'csds' &&
+    is<LpApiError>(error, 'api_error') &&
+    (error.status === 401 || error.status === 403)
+  ) {
     return checkResult(
       check,
       'fail',
@@ -89,7 +94,7 @@ export function diagnose(
       REJECTED_FIX[check],
     );
   }
-  if (error instanceof TimeoutError) {
+  if (is<TimeoutError>(error, 'timeout')) {
     return checkResult(
       check,
       'fail',
@@ -97,7 +102,7 @@ export function diagnose(
       'Check the network path to LivePerson (proxy, firewall), or allow more time with LP_HTTP_TIMEOUT_MS.',
     );
   }
-  if (error instanceof NetworkError) {
+  if (isLpAuthError(error, 'network_error')) {
     return checkResult(
       check,
       'fail',
@@ -105,7 +110,7 @@ export function diagnose(
       'Check that this machine can reach LivePerson: DNS, firewall, and proxy (Node’s fetch ignores HTTPS_PROXY).',
     );
   }
-  if (error instanceof TokenRequestError) {
+  if (is<TokenRequestError>(error, 'token_request_failed')) {
     return checkResult(
       check,
       'fail',
@@ -115,10 +120,10 @@ export function diagnose(
         : `Check the ${check} configuration (${check === 'csds' ? 'LP_CSDS_URL' : FLOW_VARIABLES[check]}).`,
     );
   }
-  if (error instanceof ConfigError) {
+  if (is<ConfigError>(error, 'config_invalid')) {
     return checkResult(check, 'fail', error.message, `Fix ${error.field}.`);
   }
-  if (error instanceof LpAuthError && error.code === 'login_blocked') {
+  if (isLpAuthError(error, 'login_blocked')) {
     return checkResult(
       check,
       'fail',
@@ -134,8 +139,16 @@ export function diagnose(
   );
 }
 
+/**
+ * Whether `error` is the core error with `code`. By brand and code, not class: the errors may come
+ * from another copy of `@lp-auth/core` than the one this file imports.
+ */
+function is<T extends LpAuthError>(error: unknown, code: LpAuthErrorCode): error is T {
+  return isLpAuthError(error, code);
+}
+
 /** An error's message, which core builds from redacted values only. */
 function shortReason(error: unknown): string {
-  if (error instanceof LpAuthError) return `${error.code}: ${error.message}`;
+  if (isLpAuthError(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

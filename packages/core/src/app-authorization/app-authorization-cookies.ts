@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '../support/secret.js';
-import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
+import { AppAuthorizationError } from '../errors/index.js';
 
 /** What the login routes remember between the redirect to Sentinel and the callback. */
 export interface LoginState {

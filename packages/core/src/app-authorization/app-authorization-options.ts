@@ -1,6 +1,6 @@
 import { isLoopbackHost, redactUrlText } from '../support/url.js';
 import { secret, type Secret } from '../support/secret.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { DEFAULT_SESSION_TTL_MS } from './app-authorization-session.js';
 import type { AppAuthorizationOptions, ResolvedAppAuthorizationOptions } from './app-authorization.js';
 

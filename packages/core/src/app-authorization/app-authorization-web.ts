@@ -1,5 +1,4 @@
-import { ConfigError } from '../errors.js';
-import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
+import { AppAuthorizationError, ConfigError } from '../errors/index.js';
 import {
   normaliseReturnTo,
   openLoginState,

@@ -1,8 +1,8 @@
 import { reveal, type Secret } from '../support/secret.js';
-import { TokenRequestError } from '../errors.js';
+import { TokenRequestError } from '../errors/index.js';
 import { LpClient } from '../http/lp-client.js';
 import { computeRefreshAt, type FetchedToken, type TokenSet } from '../tokens/token-manager.js';
-import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
+import { AppAuthorizationError } from '../errors/index.js';
 import {
   SESSION_ID,
   UserSessionCredential,

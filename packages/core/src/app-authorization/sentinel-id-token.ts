@@ -1,9 +1,7 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { TokenRequestError } from '../errors.js';
+import { AppAuthorizationError, KeySetUnavailableError, TokenRequestError } from '../errors/index.js';
 import { LpAuthEventBus } from '../support/events.js';
-import { KeySetUnavailableError } from '../consumer/errors.js';
 import { DEFAULT_JWKS_POLICY, RemoteKeySet } from '../consumer/remote-key-set.js';
-import { AppAuthorizationError } from '../credentials/app-authorization-errors.js';
 import type { CredentialRuntime } from '../credentials/credential.js';
 
 /** Who logged in, from Sentinel's verified id_token (wire page §5). No secret in it. */

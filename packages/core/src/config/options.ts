@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import type {
   AppAuthorizationOptions,
   ResolvedAppAuthorizationOptions,

@@ -1,5 +1,5 @@
 import { impliedAlgorithm, type ConsumerAlgorithm } from './algorithms.js';
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 import type { VerificationKey } from './keys.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 
 /** What the claims of a token are checked against. */
 export interface ClaimRules {

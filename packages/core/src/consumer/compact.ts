@@ -1,4 +1,4 @@
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 
 /** A JWS in compact serialization, split and decoded but not yet trusted. */
 export interface DecodedJws {

@@ -1,4 +1,4 @@
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 
 /**
  * The parts of an HTTP request a bearer token can travel in, as plain values, so that every

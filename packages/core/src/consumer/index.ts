@@ -11,14 +11,6 @@ export {
   type ResolvedConsumerOptions,
   type ResolvedIssuer,
 } from './options.js';
-export {
-  ConsumerTokenError,
-  KeySetUnavailableError,
-  bearerErrorKind,
-  type ConsumerTokenErrorCode,
-  type BearerErrorKind,
-  type BearerChallengeOptions,
-} from './errors.js';
 export type { ConsumerKeyProvider, ConsumerTokenHeader } from './key-provider.js';
 export { extractBearerToken, type BearerRequestParts, type TokenLocations } from './extract.js';
 export { consumerIdentity, type ConsumerIdentity, type ConsumerClaims } from './identity.js';
@@ -48,14 +40,3 @@ export {
   type PurchaseSde,
   type SearchContentSde,
 } from './sdes.js';
-export {
-  ConsumerGuard,
-  admittedConsumer,
-  assertConsumer,
-  bearerPartsOf,
-  type ConsumerGuardOptions,
-  type ConsumerAdmission,
-  type ExtractedToken,
-  type ExtractedTokenSource,
-  type NodeRequestLike,
-} from './guard.js';

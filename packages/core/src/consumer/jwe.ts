@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader } from 'jose';
 import { isStrictBase64url } from './compact.js';
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 
 // docs/liveperson-wire.md ("Consumer id_tokens"): LivePerson encrypts consumer tokens with RSA-OAEP-256 only.
 const KEY_MANAGEMENT = ['RSA-OAEP-256'];

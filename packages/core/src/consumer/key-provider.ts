@@ -1,4 +1,4 @@
-import { KeySetUnavailableError } from './errors.js';
+import { KeySetUnavailableError } from '../errors/index.js';
 import { importStaticKeys, type ConsumerKeyInput, type VerificationKey } from './keys.js';
 import type { KeySource } from './remote-key-set.js';
 

@@ -1,6 +1,6 @@
 import { bool, nonNegative, positive } from '../support/validate.js';
 import { createPrivateKey, KeyObject, type JsonWebKey } from 'node:crypto';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { isLoopbackHost } from '../support/url.js';
 import { Secret } from '../support/secret.js';
 import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type ConsumerAlgorithm } from './algorithms.js';

@@ -1,4 +1,4 @@
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 import type { ConsumerClaims, ConsumerIdentity } from './identity.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from '../support/logger.js';
 import type { LpAuthEventBus } from '../support/events.js';
 import { sendOnce, type FetchFn } from '../http/send.js';
 import { backoffDelay } from '../http/backoff.js';
-import { KeySetUnavailableError } from './errors.js';
+import { KeySetUnavailableError } from '../errors/index.js';
 import { importJwks, type VerificationKey } from './keys.js';
 
 /** How a remote JWKS is cached and refreshed. Every field has a default (see {@link DEFAULT_JWKS_POLICY}). */

@@ -1,4 +1,4 @@
-import { ConsumerTokenError } from './errors.js';
+import { ConsumerTokenError } from '../errors/index.js';
 
 /**
  * A `typ` as RFC 7515 §4.1.9 compares it: case-insensitive, `application/` implied when there is

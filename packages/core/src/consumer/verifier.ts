@@ -1,4 +1,4 @@
-import { ClosedError } from '../errors.js';
+import { ClosedError } from '../errors/index.js';
 import { stderrLogger, type Logger } from '../support/logger.js';
 import { LpAuthEventBus } from '../support/events.js';
 import type { FetchFn } from '../http/send.js';
@@ -13,7 +13,7 @@ import {
   type DecodedJws,
 } from './compact.js';
 import { discoverJwksUri } from './discovery.js';
-import { ConsumerTokenError, type BearerChallengeOptions } from './errors.js';
+import { ConsumerTokenError, type BearerChallengeOptions } from '../errors/index.js';
 import { extractBearerToken, type BearerRequestParts } from './extract.js';
 import { consumerIdentity, type ConsumerIdentity } from './identity.js';
 import type { ConsumerPredicate } from './predicates.js';

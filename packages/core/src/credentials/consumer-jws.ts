@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { ClosedError, CredentialsRejectedError } from '../errors.js';
+import { ClosedError, CredentialsRejectedError } from '../errors/index.js';
 import { untilAborted } from '../http/deadline.js';
 import { withRetries } from '../http/retry.js';
 import { MemoryTokenStore } from '../tokens/store.js';

@@ -1,7 +1,7 @@
 import type { DomainResolver } from '../domains/csds.js';
 import type { AuthorizeContext, LpClientRuntime } from '../http/credential.js';
 import type { TokenStore } from '../tokens/store.js';
-import { LpAuthError } from '../errors.js';
+import { LpAuthError } from '../errors/index.js';
 import type { LpAuthEventBus } from '../support/events.js';
 import { traced } from '../http/tracing.js';
 import { TokenManager, type TokenManagerOptions, type TokenSet } from '../tokens/token-manager.js';

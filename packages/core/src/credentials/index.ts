@@ -20,13 +20,7 @@ export {
   type OAuth1Signature,
 } from './oauth1-signature.js';
 export { OAuth1Credential, type OAuth1Options, type SignableRequest } from './oauth1.js';
-export {
-  LoginCredential,
-  LoginBlockedError,
-  DEFAULT_KEEPALIVE_MS,
-  type LoginOptions,
-  type LoginSession,
-} from './login.js';
+export { LoginCredential, DEFAULT_KEEPALIVE_MS, type LoginOptions, type LoginSession } from './login.js';
 export {
   ConsumerJwsCache,
   DEFAULT_CONSUMER_JWS_ENTRIES,
@@ -34,4 +28,3 @@ export {
   type GetConsumerJwsOptions,
 } from './consumer-jws.js';
 export { SendApiCredential } from './send-api.js';
-export { AppAuthorizationError, type AppAuthorizationErrorCode } from './app-authorization-errors.js';

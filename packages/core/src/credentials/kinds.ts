@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { Credential } from '../http/credential.js';
 import type { LpClientOptions } from '../http/lp-request.js';
 import { ConsumerJwsCache } from './consumer-jws.js';

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { optionsFromEnv } from '../config/env.js';
 import { resolveOptions } from '../config/options.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { LoginOptions } from './login.js';
 
 const resolveLogin = (login: Partial<LoginOptions>) =>

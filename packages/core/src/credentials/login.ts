@@ -1,6 +1,6 @@
 import { reveal, type Secret } from '../support/secret.js';
 import { redactUrl } from '../support/redact.js';
-import { ConfigError, LpAuthError, TokenRequestError } from '../errors.js';
+import { ConfigError, LoginBlockedError, TokenRequestError } from '../errors/index.js';
 import { bool, positive, requiredSecret, requiredString } from '../support/validate.js';
 import { sendOnce } from '../http/send.js';
 import type { TokenManager, TokenSet } from '../tokens/token-manager.js';
@@ -49,21 +49,6 @@ export interface LoginSession {
   loginName?: string;
   /** When the session ends (login time + `sessionTTl`), epoch ms. */
   expiresAt: number;
-}
-
-/** LivePerson refused the login with 451: the user or address is blocked. Not retried. */
-export class LoginBlockedError extends LpAuthError {
-  readonly status = 451;
-  readonly body?: unknown;
-  constructor(body: unknown) {
-    super(
-      'login_blocked',
-      'login: LivePerson answered 451 (blacklisted): this user or address is blocked from logging in. ' +
-        'Ask LivePerson support; retrying will not help.',
-      { httpStatus: 502 },
-    );
-    this.body = body;
-  }
 }
 
 /** Keepalive default (LivePerson: every 3–5 minutes). */

@@ -1,6 +1,6 @@
 import type { Logger } from '../support/logger.js';
 import type { Secret } from '../support/secret.js';
-import { LpAuthError } from '../errors.js';
+import { LpAuthError } from '../errors/index.js';
 import { requiredSecret, requiredString } from '../support/validate.js';
 import type { AuthorizeResult, Credential, CredentialRuntime, OutgoingRequest } from './credential.js';
 import { isFormContentType, signOAuth1, type OAuth1Keys, type OAuth1Request } from './oauth1-signature.js';

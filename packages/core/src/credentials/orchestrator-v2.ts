@@ -1,5 +1,5 @@
 import { reveal, type Secret } from '../support/secret.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { parseRegion, type OrchestratorRegion } from '../domains/regions.js';
 import { oneOf, requiredSecret, requiredString } from '../support/validate.js';
 import type { TokenManager } from '../tokens/token-manager.js';

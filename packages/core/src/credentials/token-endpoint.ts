@@ -1,4 +1,4 @@
-import { CredentialsRejectedError, TokenRequestError } from '../errors.js';
+import { CredentialsRejectedError, TokenRequestError } from '../errors/index.js';
 import { redactUrl } from '../support/redact.js';
 import { isRetryableStatus, readErrorBody, requestIdOf, retryAfterOf, sendOnce } from '../http/send.js';
 import type { CredentialRuntime } from './credential.js';

@@ -1,4 +1,4 @@
-import { CsdsUnavailableError, DomainNotFoundError, LpAuthError } from '../errors.js';
+import { CsdsUnavailableError, DomainNotFoundError, LpAuthError } from '../errors/index.js';
 import type { Logger } from '../support/logger.js';
 import { isLoopbackHost } from '../support/url.js';
 import { readErrorBody, sendOnce, type FetchFn } from '../http/send.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 
 /** Conversation Orchestrator regions and the zone number of their hosts. */
 export const ORCHESTRATOR_REGIONS = { us: 1, emea: 2, apac: 3 } as const;

@@ -1,4 +1,4 @@
-import { AbortedError, LpAuthError, NetworkError, TimeoutError } from '../errors.js';
+import { AbortedError, LpAuthError, NetworkError, TimeoutError } from '../errors/index.js';
 
 /**
  * A deadline of our own for one piece of work: a timer we hold and clear on settle, and an

@@ -1,12 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { ConfigError, LpAuthError } from '../errors.js';
+import { ConfigError, isLpAuthError, type HttpErrorResponse } from '../errors/index.js';
 
-/** An error as an adapter sends it: status, headers and a JSON body without secrets. */
-export interface HttpErrorResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Record<string, unknown>;
-}
+export type { HttpErrorResponse };
 
 /**
  * How errors are answered; every adapter's error handling takes these (`lpErrorHandler(options)`
@@ -71,7 +66,7 @@ export function resolveHttpErrorResponseOptions(
 }
 
 function defaultResponse(error: unknown): HttpErrorResponse {
-  if (error instanceof LpAuthError) {
+  if (isLpAuthError(error)) {
     const own = (error as { toHttpResponse?: () => HttpErrorResponse }).toHttpResponse;
     if (typeof own === 'function') return own.call(error);
     return { status: error.httpStatus, headers: {}, body: error.toJSON() };

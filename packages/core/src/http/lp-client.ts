@@ -1,11 +1,17 @@
-import { ConfigError, InvalidResponseError, LpApiError, RetryBudgetExceededError } from '../errors.js';
+import {
+  ConfigError,
+  InvalidResponseError,
+  LpApiError,
+  RetryAfterPendingError,
+  RetryBudgetExceededError,
+} from '../errors/index.js';
 // For the TSDoc links.
 import { redactUrl } from '../support/redact.js';
 import { traced } from './tracing.js';
 import type { Credential, LpClientRuntime, Rejection } from './credential.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { Deadline, untilAborted } from './deadline.js';
-import { RetryAfterMemory, RetryAfterPendingError } from './retry-after-memory.js';
+import { RetryAfterMemory } from './retry-after-memory.js';
 import {
   isRetryableStatus,
   isTransientFailure,

@@ -1,5 +1,3 @@
-import { LpApiError } from '../errors.js';
-
 /** The longest `Retry-After` remembered for an API endpoint, as for token endpoints. */
 export const MAX_REMEMBERED_API_WAIT_MS = 60 * 60_000;
 
@@ -40,14 +38,4 @@ export class RetryAfterMemory {
 
 function keyOf(url: URL): string {
   return `${url.origin}${url.pathname}`;
-}
-
-/** A call refused before sending: the endpoint's remembered `Retry-After` has not passed yet. */
-export class RetryAfterPendingError extends LpApiError {
-  constructor(method: string, url: string, status: number, remainingMs: number) {
-    super({ status, method, url, retryAfterMs: remainingMs });
-    this.message =
-      `${method} ${url} answered ${status} with a Retry-After that has not passed; ` +
-      `no request was sent. Next attempt in ${Math.ceil(remainingMs / 1000)} s.`;
-  }
 }

@@ -4,7 +4,7 @@ import {
   RetryBudgetExceededError,
   TimeoutError,
   TokenRequestError,
-} from '../errors.js';
+} from '../errors/index.js';
 import { backoffDelay, sleep, type RetryPolicy } from './backoff.js';
 
 /** True for failures that a later attempt may not see: 5xx, 429, timeouts, dropped connections. */

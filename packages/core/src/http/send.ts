@@ -1,4 +1,4 @@
-import { NetworkError, RedirectRefusedError, ResponseTooLargeError, TimeoutError } from '../errors.js';
+import { NetworkError, RedirectRefusedError, ResponseTooLargeError, TimeoutError } from '../errors/index.js';
 import { redactUrl } from '../support/redact.js';
 import { parseRetryAfter } from './backoff.js';
 import { Deadline } from './deadline.js';

@@ -4,7 +4,7 @@
  * otherwise nothing is loaded and nothing is recorded. Attributes never hold a secret: URLs are
  * redacted and tokens are never attached.
  */
-import { LpAuthError } from '../errors.js';
+import { LpAuthError } from '../errors/index.js';
 
 type Attributes = Record<string, string | number | boolean | undefined>;
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { REDACTED } from './secret.js';
 
 const SHOWN_URL_LENGTH = 200;

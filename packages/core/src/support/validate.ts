@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { secret, type Secret } from './secret.js';
 
 /**

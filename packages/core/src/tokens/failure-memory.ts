@@ -1,4 +1,4 @@
-import { CredentialsRejectedError, RetryBudgetExceededError, TokenRequestError } from '../errors.js';
+import { CredentialsRejectedError, RetryBudgetExceededError, TokenRequestError } from '../errors/index.js';
 import { backoffDelay, type RetryPolicy } from '../http/backoff.js';
 
 /**

@@ -1,5 +1,5 @@
 import { untilAborted } from '../http/deadline.js';
-import { ClosedError } from '../errors.js';
+import { ClosedError } from '../errors/index.js';
 import type { Logger } from '../support/logger.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../http/backoff.js';
 import { MAX_TOKEN_LIFETIME_MS, SHORT_LIFETIME_MS } from './lifetime.js';

@@ -1,5 +1,5 @@
-import { LpAuthError } from '../errors.js';
-import type { HttpErrorResponse } from '../http/error-response.js';
+import { LpAuthError } from './lp-auth.js';
+import type { HttpErrorResponse } from './http-response.js';
 
 /**
  * Why a consumer request was refused. Each code maps to one RFC 6750 answer:

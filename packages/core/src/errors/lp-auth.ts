@@ -39,7 +39,16 @@ export interface LpAuthErrorOptions {
   httpStatus?: number;
 }
 
-/** Base class of every error the library throws. */
+/**
+ * The brand every {@link LpAuthError} carries, under a registered symbol: the same in every copy of
+ * `@lp-auth/core` an app loads, where `instanceof` is not.
+ */
+const LP_AUTH_ERROR = Symbol.for('@lp-auth/core.LpAuthError');
+
+/**
+ * Base class of every error the library throws. Recognise one with {@link isLpAuthError} (works
+ * across copies of the core); `instanceof` is fine in code that sees a single copy.
+ */
 export class LpAuthError extends Error {
   /** A stable, lowercase identifier, e.g. `config_invalid`. */
   readonly code: LpAuthErrorCode;
@@ -58,6 +67,7 @@ export class LpAuthError extends Error {
     return { error: this.code, message: this.message };
   }
 }
+Object.defineProperty(LpAuthError.prototype, LP_AUTH_ERROR, { value: true });
 
 /** Options are missing or malformed. Thrown at start-up by `createLpAuth`; `field` names the culprit. */
 export class ConfigError extends LpAuthError {
@@ -305,9 +315,42 @@ export class ClosedError extends LpAuthError {
   }
 }
 
-/** True when `e` is an LpAuthError, optionally with the given code. */
+/** LivePerson refused the login with 451: the user or address is blocked. Not retried. */
+export class LoginBlockedError extends LpAuthError {
+  readonly status = 451;
+  readonly body?: unknown;
+  constructor(body: unknown) {
+    super(
+      'login_blocked',
+      'login: LivePerson answered 451 (blacklisted): this user or address is blocked from logging in. ' +
+        'Ask LivePerson support; retrying will not help.',
+      { httpStatus: 502 },
+    );
+    this.body = body;
+  }
+}
+
+/** A call refused before sending: the endpoint's remembered `Retry-After` has not passed yet. */
+export class RetryAfterPendingError extends LpApiError {
+  constructor(method: string, url: string, status: number, remainingMs: number) {
+    super({ status, method, url, retryAfterMs: remainingMs });
+    this.message =
+      `${method} ${url} answered ${status} with a Retry-After that has not passed; ` +
+      `no request was sent. Next attempt in ${Math.ceil(remainingMs / 1000)} s.`;
+  }
+}
+
+/**
+ * True when `e` is an LpAuthError, optionally with the given code. It reads the error's brand, not
+ * its class, so an error thrown by another copy of `@lp-auth/core` in the same app counts too.
+ */
 export function isLpAuthError(e: unknown, code?: LpAuthErrorCode): e is LpAuthError {
-  return e instanceof LpAuthError && (code === undefined || e.code === code);
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { [LP_AUTH_ERROR]?: unknown })[LP_AUTH_ERROR] === true &&
+    (code === undefined || (e as LpAuthError).code === code)
+  );
 }
 
 function describeNetworkCause(error: object): string | undefined {

@@ -1,4 +1,4 @@
-import { LpAuthError } from '../errors.js';
+import { LpAuthError } from './lp-auth.js';
 
 /** The stable codes of {@link AppAuthorizationError}. */
 export type AppAuthorizationErrorCode =

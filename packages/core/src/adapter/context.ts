@@ -1,0 +1,60 @@
+import { createLpAuth, type LpAuth, type LpClients } from '../lp-auth.js';
+import type { LpAuthOptions } from '../config/options.js';
+import type { ConsumerIdentity } from '../consumer/identity.js';
+import type { ConsumerVerifier } from '../consumer/verifier.js';
+import type { UserSession } from '../app-authorization/app-authorization-session.js';
+
+/**
+ * What every adapter puts on the request (`req.lp`, `ctx.state.lp`, `request.lp`): one frozen
+ * object, shared by every request until a guard admits a consumer, which puts its own copy (with
+ * `consumer` and `verifier`) in its place.
+ */
+export interface LpRequestContext {
+  /** One authorized LivePerson client per configured credential (shared, built once). */
+  readonly clients: Readonly<LpClients>;
+  /**
+   * The wired core, for anything beyond the clients. Set by the adapter's setup (`lpAuth()`, the
+   * plugin, the module); absent only on the context of a guard given its own verifier and used
+   * without that setup.
+   */
+  readonly auth: LpAuth;
+  /** The verified consumer, on routes guarded by the adapter's `requireConsumer()` / `optionalConsumer()`. */
+  readonly consumer?: ConsumerIdentity;
+  /**
+   * The consumer verifier of this request: the one that judged it (set by a guard, also when an
+   * optional guard let a request without a token through), else the `LpAuth`'s (its `consumer`
+   * option). Claim checks and `token_missing` answers use its realm and events.
+   */
+  readonly verifier?: ConsumerVerifier;
+  /**
+   * The LivePerson user logged in through application authorization (the session cookie of the
+   * adapter's login routes): who, and a client that calls LivePerson as them.
+   */
+  readonly user?: UserSession;
+}
+
+/** Whether `value` is an already built {@link LpAuth} rather than options. */
+export function isLpAuth(value: unknown): value is LpAuth {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    'clients' in value &&
+    typeof (value as LpAuth).close === 'function' &&
+    typeof (value as LpAuth).client === 'function'
+  );
+}
+
+/**
+ * The one `LpAuth` an adapter works with: the one given, or one built from options (validated now,
+ * so a bad field fails at start-up), or from the `LP_*` environment variables when nothing is given.
+ * `owned` says whether the adapter built it, and so must close it on shutdown.
+ */
+export function adapterLpAuth(options?: LpAuthOptions | LpAuth): { lp: LpAuth; owned: boolean } {
+  if (isLpAuth(options)) return { lp: options, owned: false };
+  return { lp: createLpAuth(options), owned: true };
+}
+
+/** The frozen per-request context every adapter hands out (the same object on every request). */
+export function lpRequestContext(lp: LpAuth): LpRequestContext {
+  return Object.freeze({ clients: lp.clients, auth: lp, ...(lp.consumer ? { verifier: lp.consumer } : {}) });
+}
