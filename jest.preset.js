@@ -6,6 +6,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@lp-auth/core/app$': '<rootDir>/../../packages/core/src/app.ts',
+    '^@lp-auth/core/adapter$': '<rootDir>/../../packages/core/src/adapter/index.ts',
     '^@lp-auth/([a-z-]+)$': '<rootDir>/../../packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

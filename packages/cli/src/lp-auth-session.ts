@@ -4,13 +4,8 @@
  *
  * @module
  */
-import {
-  createLpAuth,
-  type LpAuth,
-  type LpAuthOptions,
-  type LpClient,
-  type TokenManager,
-} from '@lp-auth/core';
+import { createLpAuth, type LpAuth, type LpAuthOptions, type LpClient } from '@lp-auth/core';
+import { type TokenManager } from '@lp-auth/core/adapter';
 import { CliError } from './errors.js';
 import { FLOW_VARIABLES, type Flow } from './config.js';
 

@@ -21,7 +21,7 @@ import {
   type StoredUserSession,
   type UserSession,
   type UserSessionCredential,
-} from '../src/index.js';
+} from './core.js';
 import { SKILLS_PATH, expectNoSecret, printed, recordingLogger } from './helpers.js';
 
 const REDIRECT = 'http://127.0.0.1:8765/auth/callback';

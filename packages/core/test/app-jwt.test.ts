@@ -9,7 +9,7 @@ import {
   RetryBudgetExceededError,
   type AppJwtCredential,
   type LpAuth,
-} from '../src/index.js';
+} from './core.js';
 import {
   SKILLS_PATH,
   waitFor,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
-import { ConfigError, createLpAuth, parseBaseUrl, redactUrlText } from '../src/index.js';
+import { ConfigError, createLpAuth, parseBaseUrl, redactUrlText } from './core.js';
 
 describe('a ConfigError for a URL option never shows its password or query', () => {
   const printedError = (error: unknown) =>

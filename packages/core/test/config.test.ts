@@ -9,7 +9,7 @@ import {
   resolveOptions,
   secret,
   type LpAuthOptions,
-} from '../src/index.js';
+} from './core.js';
 
 const SECRET = 'S3cr3t-value-that-must-never-print-0123';
 

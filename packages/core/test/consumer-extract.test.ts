@@ -6,7 +6,7 @@ import {
   httpErrorResponse,
   type BearerRequestParts,
   type TokenLocations,
-} from '../src/index.js';
+} from './core.js';
 import { ISSUER, claims, expectRejected, sign, testKey, type TestKey } from './consumer-support.js';
 
 const extract = (parts: Partial<BearerRequestParts>, locations?: TokenLocations) =>

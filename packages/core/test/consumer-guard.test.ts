@@ -9,7 +9,7 @@ import {
   type ConsumerCheckRunner,
   type LpAuth,
   type LpRequestContext,
-} from '../src/index.js';
+} from './core.js';
 import { ISSUER, claims, sign, testKey, type TestKey } from './consumer-support.js';
 
 // The guard every adapter runs, with a plain object as the "framework request".

@@ -7,7 +7,7 @@ import {
   type LpAuthOptions,
   type ConsumerVerifier,
   type ConsumerVerifierOptions,
-} from '../src/index.js';
+} from './core.js';
 import { ISSUER, claims, expectRejected, sign, testKey, type TestKey } from './consumer-support.js';
 
 let rsa: TestKey;

@@ -2,7 +2,7 @@ import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createConsumerVerifier, silentLogger, type ConsumerVerifier } from '../src/index.js';
+import { createConsumerVerifier, silentLogger, type ConsumerVerifier } from './core.js';
 import { MAX_CANDIDATE_KEYS } from '../src/consumer/candidates.js';
 import { claims, expectRejected, sign, testKey, ISSUER, type TestKey } from './consumer-support.js';
 

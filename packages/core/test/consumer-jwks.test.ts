@@ -7,7 +7,7 @@ import {
   type ConsumerVerifier,
   type ConsumerVerifierOptions,
   type LpAuthEvents,
-} from '../src/index.js';
+} from './core.js';
 import { expectRejected } from './consumer-support.js';
 import { sleep, waitFor } from './helpers.js';
 

@@ -8,7 +8,7 @@ import {
   type AppJwtCredential,
   type CredentialRuntime,
   type LpAuth,
-} from '../src/index.js';
+} from './core.js';
 
 let emu: Emulator;
 let lp: LpAuth;

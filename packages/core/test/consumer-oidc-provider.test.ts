@@ -6,7 +6,7 @@ import {
   type ConsumerVerifier,
   type LpAuth,
   type LpAuthOptions,
-} from '../src/index.js';
+} from './core.js';
 import { expectRejected, partsOf, tamperPayload } from './consumer-support.js';
 import { startBrandIdp, type BrandIdp } from './consumer-oidc-support.js';
 import { sleep } from './helpers.js';

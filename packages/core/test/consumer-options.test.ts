@@ -11,7 +11,7 @@ import {
   secret,
   silentLogger,
   type ConsumerVerifierOptions,
-} from '../src/index.js';
+} from './core.js';
 import { ISSUER } from './consumer-support.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

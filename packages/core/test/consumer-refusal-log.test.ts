@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { createConsumerVerifier, type ConsumerVerifier } from '../src/index.js';
+import { createConsumerVerifier, type ConsumerVerifier } from './core.js';
 import {
   ISSUER,
   asAlgNone,

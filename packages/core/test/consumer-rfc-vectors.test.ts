@@ -1,7 +1,7 @@
 import { createHmac, createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { createConsumerVerifier, type ConsumerVerifierOptions } from '../src/index.js';
+import { createConsumerVerifier, type ConsumerVerifierOptions } from './core.js';
 import { verifySignature } from '../src/consumer/algorithms.js';
 import {
   RFC7515_A2_KEY,

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { expect } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { ConsumerTokenError, httpErrorResponse } from '../src/index.js';
+import { ConsumerTokenError, httpErrorResponse } from './core.js';
 
 const generate = promisify(generateKeyPair);
 

@@ -7,7 +7,7 @@ import {
   httpErrorResponse,
   type ConsumerVerifier,
   type ConsumerVerifierOptions,
-} from '../src/index.js';
+} from './core.js';
 import {
   ISSUER,
   asAlgNone,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { CsdsUnavailableError, DomainNotFoundError, DomainResolver, silentLogger } from '../src/index.js';
+import { CsdsUnavailableError, DomainNotFoundError, DomainResolver, silentLogger } from './core.js';
 import { sleep, waitFor } from './helpers.js';
 
 let emu: Emulator | undefined;

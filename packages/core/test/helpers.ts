@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { createLpAuth, silentLogger, type LpAuth, type LpAuthOptions, type Logger } from '../src/index.js';
+import { createLpAuth, silentLogger, type LpAuth, type LpAuthOptions, type Logger } from './core.js';
 
 /** A logger that keeps every line, so tests can search what was logged for secrets. */
 export function recordingLogger(): Logger & { lines: string[] } {

@@ -9,7 +9,7 @@ import {
   silentLogger,
   type LpAuth,
   type WebRequest,
-} from '../src/index.js';
+} from './core.js';
 
 const APP = 'http://127.0.0.1:8766';
 const REDIRECT = `${APP}/auth/callback`;

@@ -8,7 +8,7 @@ import {
   type LoginCredential,
   type LoginOptions,
   type LpAuth,
-} from '../src/index.js';
+} from './core.js';
 import { expectNoSecret, printed, recordingLogger, sleep } from './helpers.js';
 
 const AGENT_SESSION = '/api/account/{accountId}/agentSession';

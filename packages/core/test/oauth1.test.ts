@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { createLpAuth, LpApiError, signOAuth1, type LpAuth, type OAuth1Options } from '../src/index.js';
+import { createLpAuth, LpApiError, signOAuth1, type LpAuth, type OAuth1Options } from './core.js';
 import { expectNoSecret, printed, recordingLogger } from './helpers.js';
 
 const USERS = '/api/account/{accountId}/configuration/le-users/users';

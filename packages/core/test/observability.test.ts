@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { ConfigError, createLpAuth, silentLogger, type LpAuth, type LpAuthEvents } from '../src/index.js';
+import { ConfigError, createLpAuth, silentLogger, type LpAuth, type LpAuthEvents } from './core.js';
 
 const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
 let emu: Emulator | undefined;

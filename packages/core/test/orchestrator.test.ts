@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import type { Emulator } from '@lp-auth/testing';
-import {
-  createLpAuth,
-  LpApiError,
-  RetryBudgetExceededError,
-  silentLogger,
-  type LpAuth,
-} from '../src/index.js';
+import { createLpAuth, LpApiError, RetryBudgetExceededError, silentLogger, type LpAuth } from './core.js';
 import { emulatorWithAuth, expectNoSecret, printed, recordingLogger, secretsOf } from './helpers.js';
 
 let current: { emu: Emulator; lp: LpAuth; close: () => Promise<void> } | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { ConfigError, createLpAuth, LpApiError, type LpAuth, type LpClient } from '../src/index.js';
+import { ConfigError, createLpAuth, LpApiError, type LpAuth, type LpClient } from './core.js';
 import { expectNoSecret, printed, recordingLogger } from './helpers.js';
 
 const CONVERSATION = '/api/account/{accountId}/messaging/consumer/conversation';

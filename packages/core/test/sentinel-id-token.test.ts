@@ -9,7 +9,7 @@ import {
   SentinelIdTokenVerifier,
   silentLogger,
   type LpAuth,
-} from '../src/index.js';
+} from './core.js';
 
 // Sentinel as wire page §5 describes it: RS256, kid idtoken-19-08-19, iss "Sentinel", aud = client id.
 const CLIENT_ID = 'our-app';

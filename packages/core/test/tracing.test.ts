@@ -6,7 +6,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
-import { createLpAuth, silentLogger, type LpAuth } from '../src/index.js';
+import { createLpAuth, silentLogger, type LpAuth } from './core.js';
 
 const exporter = new InMemorySpanExporter();
 let emu: Emulator;

@@ -11,7 +11,7 @@ import {
   type LpAuth,
   type StoredUserSession,
   type TokenSet,
-} from '../src/index.js';
+} from './core.js';
 
 const REDIRECT = 'http://127.0.0.1:8767/auth/callback';
 

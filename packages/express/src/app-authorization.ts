@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type LpAuth } from '@lp-auth/core';
 import {
   AppAuthorizationWeb,
   type AppAuthorizationRoutesOptions,
-  type LpAuth,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 
 /**
  * The login, callback and logout routes of application authorization, and `req.lp.user` for a

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { consumerClaimChecks, type LpRequestContext } from '@lp-auth/core';
+import { consumerClaimChecks, type LpRequestContext } from '@lp-auth/core/adapter';
 
 /**
  * The claim checks as Express middleware (`consumerClaimEquals`, `consumerClaimIncludes`,

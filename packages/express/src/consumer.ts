@@ -5,7 +5,7 @@ import {
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 
 /** Options of `requireConsumer()` / `optionalConsumer()`; `getToken` receives Express's request. */
 export type ConsumerGuardOptions = CoreConsumerGuardOptions<Request>;

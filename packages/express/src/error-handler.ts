@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler } from 'express';
+import { isLpAuthError } from '@lp-auth/core';
 import {
   httpErrorResponse,
-  isLpAuthError,
   resolveHttpErrorResponseOptions,
   type HttpErrorResponseOptions,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 
 export type { HttpErrorResponseOptions };
 

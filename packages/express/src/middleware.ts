@@ -1,12 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type LpAuth, type LpAuthOptions } from '@lp-auth/core';
 import {
   adapterLpAuth,
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
-  type LpAuth,
-  type LpAuthOptions,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 
 import { appAuthorizationRoutes } from './app-authorization.js';
 

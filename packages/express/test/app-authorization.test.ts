@@ -3,14 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import { loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
-import {
-  ConfigError,
-  randomToken,
-  sealLoginState,
-  secret,
-  silentLogger,
-  type LoginState,
-} from '@lp-auth/core';
+import { ConfigError, randomToken, secret, silentLogger } from '@lp-auth/core';
+import { sealLoginState, type LoginState } from '@lp-auth/core/adapter';
 import { lpAuth, lpErrorHandler, type LpAuthMiddleware } from '../src/index.js';
 
 const COOKIE_SECRET = 'express-test-cookie-secret-0123456789abcdef';

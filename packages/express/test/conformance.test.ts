@@ -8,7 +8,8 @@ import {
   serveOnLoopback,
   type ConformanceHarness,
 } from '@lp-auth/testing';
-import type { HttpErrorResponseOptions, LpAuthOptions } from '@lp-auth/core';
+import type { LpAuthOptions } from '@lp-auth/core';
+import type { HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,

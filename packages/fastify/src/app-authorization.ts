@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppAuthorizationWeb, type AppAuthorizationRoutesOptions, type LpAuth } from '@lp-auth/core';
+import { type LpAuth } from '@lp-auth/core';
+import { AppAuthorizationWeb, type AppAuthorizationRoutesOptions } from '@lp-auth/core/adapter';
 
 /**
  * The login, callback and logout routes of application authorization, and `request.lp.user` for

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { ConfigError, ConsumerGuard, type LpAuth } from '@lp-auth/core';
+import { ConfigError, type LpAuth } from '@lp-auth/core';
+import { ConsumerGuard } from '@lp-auth/core/adapter';
 import { FASTIFY, type ConsumerGuardOptions } from './consumer.js';
 import { refuse } from './error-reply.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { consumerClaimChecks } from '@lp-auth/core';
+import { consumerClaimChecks } from '@lp-auth/core/adapter';
 import { refuse } from './error-reply.js';
 
 /**

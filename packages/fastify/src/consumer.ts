@@ -1,14 +1,13 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { ConfigError, type ConsumerIdentity } from '@lp-auth/core';
 import {
-  ConfigError,
   ConsumerGuard,
   admittedConsumer,
   bearerPartsOf,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
-  type ConsumerIdentity,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 import { refuse } from './error-reply.js';
 
 /** Options of `requireConsumer()` / `optionalConsumer()`; `getToken` receives Fastify's request. */

@@ -1,10 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  httpErrorResponse,
-  isLpAuthError,
-  type HttpErrorResponseOptions,
-  type LpAuthError,
-} from '@lp-auth/core';
+import { isLpAuthError, type LpAuthError } from '@lp-auth/core';
+import { httpErrorResponse, type HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 
 /**
  * Sends an `@lp-auth` error as its status, headers (`WWW-Authenticate` for consumer tokens) and

@@ -22,7 +22,7 @@ export {
   type LpRequestContext,
 } from './plugin.js';
 export { sendLpError } from './error-reply.js';
-export type { HttpErrorResponseOptions } from '@lp-auth/core';
+export type { HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 export {
   requireConsumer,
   optionalConsumer,

@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { type LpAuth, type LpAuthOptions } from '@lp-auth/core';
 import {
   adapterLpAuth,
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
-  type LpAuth,
   resolveHttpErrorResponseOptions,
   type HttpErrorResponseOptions,
-  type LpAuthOptions,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 import { appAuthorizationRoutes } from './app-authorization.js';
 import { AppConsumerGuards, type ConsumerGuardSetting, type LpAuthRouteConfig } from './app-guards.js';
 import { consumerGuardHook, type ConsumerGuardOptions } from './consumer.js';

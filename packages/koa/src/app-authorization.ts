@@ -1,10 +1,10 @@
 import type { Middleware } from 'koa';
+import { type LpAuth } from '@lp-auth/core';
 import {
   AppAuthorizationWeb,
   type AppAuthorizationRoutesOptions,
-  type LpAuth,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 
 /**
  * The login, callback and logout routes of application authorization, and `ctx.state.lp.user` for

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { consumerClaimChecks, type LpRequestContext } from '@lp-auth/core';
+import { consumerClaimChecks, type LpRequestContext } from '@lp-auth/core/adapter';
 import { refuse } from './error-response.js';
 
 /**

@@ -5,7 +5,7 @@ import {
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 import { refuse } from './error-response.js';
 
 /** Options of `requireConsumer()` / `optionalConsumer()`; `getToken` receives Koa's `ctx`. */

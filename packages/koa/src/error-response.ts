@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
+import { isLpAuthError } from '@lp-auth/core';
 import {
   httpErrorResponse,
-  isLpAuthError,
   type HttpErrorResponseOptions,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 
 /**
  * Answers an `LpAuthError` the way every adapter does (`httpErrorResponse`: the error's status, its

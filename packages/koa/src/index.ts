@@ -20,7 +20,7 @@
  * @packageDocumentation
  */
 export { lpAuth, type LpAuthKoaOptions, type LpAuthMiddleware, type LpRequestContext } from './middleware.js';
-export type { HttpErrorResponseOptions } from '@lp-auth/core';
+export type { HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
 export {
   consumerClaimEquals,

@@ -1,14 +1,13 @@
 import type { Middleware } from 'koa';
+import { type LpAuth, type LpAuthOptions } from '@lp-auth/core';
 import {
   adapterLpAuth,
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
-  type LpAuth,
   resolveHttpErrorResponseOptions,
   type HttpErrorResponseOptions,
-  type LpAuthOptions,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 import { appAuthorizationRoutes } from './app-authorization.js';
 import { answerLpAuthError } from './error-response.js';
 

@@ -1,12 +1,6 @@
 import { SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
-import {
-  claimCheck,
-  claimEquals,
-  claimIncludes,
-  type ConsumerClaims,
-  type ConsumerIdentity,
-  type ConsumerPredicate,
-} from '@lp-auth/core';
+import { type ConsumerClaims, type ConsumerIdentity, type ConsumerPredicate } from '@lp-auth/core';
+import { claimCheck, claimEquals, claimIncludes } from '@lp-auth/core/adapter';
 import { ConsumerGuard } from './consumer-guard.js';
 import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
 

@@ -7,15 +7,15 @@ import {
   type Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { type ConsumerPredicate } from '@lp-auth/core';
 import {
   ConsumerGuard as CoreConsumerGuard,
   assertConsumer,
   bearerPartsOf,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
-  type ConsumerPredicate,
   type LpRequestContext,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
 import { nodeRequestOf } from './request-context.js';
 

@@ -1,11 +1,7 @@
 import { Catch, Inject, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import {
-  httpErrorResponse,
-  isLpAuthError,
-  type HttpErrorResponseOptions,
-  type LpAuthError,
-} from '@lp-auth/core';
+import { isLpAuthError, type LpAuthError } from '@lp-auth/core';
+import { httpErrorResponse, type HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 
 /**
  * What `@Catch` matches: Nest tests `exception instanceof` each listed type, and this one answers

@@ -28,7 +28,7 @@ export {
 export { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
 export { Consumer, LpUser } from './param-decorators.js';
 export { lpContextOf } from './request-context.js';
-export type { LpRequestContext, HttpErrorResponseOptions } from '@lp-auth/core';
+export type { LpRequestContext, HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 
 // What applications touch from the core (one list, kept in the core), so that an app's package.json
 // names only this adapter: a strict installer (pnpm) does not let an app import @lp-auth/core otherwise.

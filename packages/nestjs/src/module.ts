@@ -9,16 +9,15 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { type LpAuth, type LpAuthOptions } from '@lp-auth/core';
 import {
   AppAuthorizationWeb,
   adapterLpAuth,
   lpRequestContext,
   type AppAuthorizationRoutesOptions,
-  type LpAuth,
   resolveHttpErrorResponseOptions,
   type HttpErrorResponseOptions,
-  type LpAuthOptions,
-} from '@lp-auth/core';
+} from '@lp-auth/core/adapter';
 import { LP_ERROR_RESPONSE_OPTIONS, LpAuthExceptionFilter } from './exception-filter.js';
 import { decorateFastifyRequests } from './fastify-request.js';
 import {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Optional, type NestMiddleware } from '@nestjs/common';
-import type { AppAuthorizationWeb, LpRequestContext } from '@lp-auth/core';
+import type { AppAuthorizationWeb, LpRequestContext } from '@lp-auth/core/adapter';
 import type { LpNodeRequest } from './request-context.js';
 
 /** Injection token of the shared request context (`lpRequestContext(lp)`). */

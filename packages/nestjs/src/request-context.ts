@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { LpRequestContext } from '@lp-auth/core';
+import type { LpRequestContext } from '@lp-auth/core/adapter';
 
 /** The Node request under a platform's request, where `lp` lives on both platforms. */
 export type LpNodeRequest = IncomingMessage & { lp?: LpRequestContext; originalUrl?: string };

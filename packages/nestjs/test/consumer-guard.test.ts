@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Controller, Get, Module, Req, UseGuards, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { ConsumerIdentity, LpAuth, LpRequestContext } from '@lp-auth/core';
+import type { ConsumerIdentity, LpAuth } from '@lp-auth/core';
+import type { LpRequestContext } from '@lp-auth/core/adapter';
 import { startConsumerIdp, startEmulator, type ConsumerIdp, type Emulator } from '@lp-auth/testing';
 import {
   Consumer,

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Controller, Get, Module, Req, type DynamicModule } from '@nestjs/common';
-import type { LpAuthOptions, LpRequestContext, UserSession } from '@lp-auth/core';
+import type { LpAuthOptions, UserSession } from '@lp-auth/core';
+import type { LpRequestContext } from '@lp-auth/core/adapter';
 import { freeLoopbackPort, loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
 import { LpAuthModule, LpUser, type LpAuthModuleOptions } from '../src/index.js';
 import { PLATFORMS, serveNest } from './serve.js';

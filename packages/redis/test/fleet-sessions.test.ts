@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
-import {
-  createLpAuth,
-  createPkce,
-  randomToken,
-  silentLogger,
-  userSessionKey,
-  type LpAuth,
-  type StoredUserSession,
-} from '@lp-auth/core';
+import { createLpAuth, randomToken, silentLogger, type LpAuth } from '@lp-auth/core';
+import { createPkce, userSessionKey, type StoredUserSession } from '@lp-auth/core/adapter';
 import { createRedisStore, type RedisTokenStore } from '../src/index.js';
 import { connectAdmin, deletePrefix, newKey, REDIS_URL, sleep, uniquePrefix, waitFor } from './helpers.js';
 import { ensureBuilt, FleetWorker, type BurstResult } from './fleet.js';

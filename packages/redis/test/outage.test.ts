@@ -1,13 +1,7 @@
 import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
 import { loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
-import {
-  createLpAuth,
-  createPkce,
-  randomToken,
-  type LpAuth,
-  type UserSession,
-  type UserSessionCredential,
-} from '@lp-auth/core';
+import { createLpAuth, randomToken, type LpAuth, type UserSession } from '@lp-auth/core';
+import { createPkce, type UserSessionCredential } from '@lp-auth/core/adapter';
 import { createRedisStore, type RedisTokenStore } from '../src/index.js';
 import {
   closedPort,

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
-import {
-  createLpAuth,
-  createPkce,
-  randomToken,
-  silentLogger,
-  type LpAuth,
-  type UserSession,
-  type UserSessionCredential,
-} from '@lp-auth/core';
+import { createLpAuth, randomToken, silentLogger, type LpAuth, type UserSession } from '@lp-auth/core';
+import { createPkce, type UserSessionCredential } from '@lp-auth/core/adapter';
 import { createRedisStore, type RedisTokenStore } from '../src/index.js';
 import { connectAdmin, deletePrefix, newKey, REDIS_URL, uniquePrefix, waitFor } from './helpers.js';
 

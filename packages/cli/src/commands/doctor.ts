@@ -3,13 +3,8 @@
  *
  * @module
  */
-import {
-  createLpAuth,
-  resolveOptions,
-  type LpAuth,
-  type LpAuthOptions,
-  type ResolvedOptions,
-} from '@lp-auth/core';
+import { createLpAuth, type LpAuth, type LpAuthOptions, type ResolvedOptions } from '@lp-auth/core';
+import { resolveOptions } from '@lp-auth/core/adapter';
 import { COMMON_OPTIONS, CONFIG_OPTIONS, parseCommandArgs, type Command } from '../command.js';
 import {
   FLOWS,

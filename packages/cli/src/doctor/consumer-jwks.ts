@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { isLoopbackHost, redactUrl } from '@lp-auth/core';
+import { redactUrl } from '@lp-auth/core';
+import { isLoopbackHost } from '@lp-auth/core/adapter';
 import { checkResult, type CheckResult } from './check-result.js';
 
 const CHECK = 'consumer jwks';

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { generateKeyPair, SignJWT } from 'jose';
-import { createConsumerVerifier, createLpAuth, LpApiError, silentLogger } from '../../src/index.js';
+import { createConsumerVerifier, createLpAuth, LpApiError, silentLogger } from '../core.js';
 import { hostileScope } from './hostile-server.js';
 
 const ACCOUNT = '1234';

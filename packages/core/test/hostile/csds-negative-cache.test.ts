@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
-import { CsdsUnavailableError, DomainResolver, silentLogger } from '../../src/index.js';
+import { CsdsUnavailableError, DomainResolver, silentLogger } from '../core.js';
 import { answer } from './hostile-runtime.js';
 import { hostileServer, type HostileServer } from './hostile-server.js';
 

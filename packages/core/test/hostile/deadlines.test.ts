@@ -15,7 +15,7 @@ import {
   silentLogger,
   type LpAuth,
   type LpAuthOptions,
-} from '../../src/index.js';
+} from '../core.js';
 import { hostileScope, stallBody, timed, underGcPressure } from './hostile-server.js';
 
 const ACCOUNT = '1234';

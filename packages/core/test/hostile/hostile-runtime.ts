@@ -5,7 +5,7 @@ import {
   MemoryTokenStore,
   type CredentialRuntime,
   type Logger,
-} from '../../src/index.js';
+} from '../core.js';
 import { recordingLogger } from '../helpers.js';
 
 /** Answers `status` with a JSON body and extra headers. */

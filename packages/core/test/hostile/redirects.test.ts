@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { createConsumerVerifier, createLpAuth, silentLogger, type LpAuthOptions } from '../../src/index.js';
+import { createConsumerVerifier, createLpAuth, silentLogger, type LpAuthOptions } from '../core.js';
 import { hostileScope, type HostileServer } from './hostile-server.js';
 
 const ACCOUNT = '1234';

@@ -3,7 +3,7 @@
  * calls after a 429 with a long wait sends nothing upstream, per endpoint, until the wait is over.
  */
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { LpApiError, LpClient, OrchestratorV1Credential } from '../../src/index.js';
+import { LpApiError, LpClient, OrchestratorV1Credential } from '../core.js';
 import { answer, hostileRuntime } from './hostile-runtime.js';
 import { hostileServer, type HostileServer } from './hostile-server.js';
 

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import type { LpAuthError } from '../../src/index.js';
+import type { LpAuthError } from '../core.js';
 import {
   AppJwtCredential,
   CredentialsRejectedError,
   MemoryTokenStore,
   RetryBudgetExceededError,
   TokenRequestError,
-} from '../../src/index.js';
+} from '../core.js';
 import { printed } from '../helpers.js';
 import { answer, hostileRuntime } from './hostile-runtime.js';
 import { hostileServer, type HostileServer } from './hostile-server.js';

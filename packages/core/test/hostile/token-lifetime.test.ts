@@ -8,7 +8,7 @@ import {
   MemoryTokenStore,
   OrchestratorV2Credential,
   SHORT_LIFETIME_MS,
-} from '../../src/index.js';
+} from '../core.js';
 import { answer, hostileRuntime, type ManualClock } from './hostile-runtime.js';
 import { hostileServer, type HostileServer } from './hostile-server.js';
 

@@ -8,7 +8,7 @@ import {
   type LoginCredential,
   type LpAuth,
   type OrchestratorV2Credential,
-} from '../../src/index.js';
+} from '../core.js';
 import { printed, recordingLogger } from '../helpers.js';
 
 /**

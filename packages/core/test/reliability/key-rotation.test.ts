@@ -8,7 +8,7 @@ import {
   silentLogger,
   type ConsumerVerifier,
   type ConsumerVerifierOptions,
-} from '../../src/index.js';
+} from '../core.js';
 
 /**
  * Issue 8, key rotation under load: an HTTP server that verifies consumer tokens with the core's
