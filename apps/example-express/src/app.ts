@@ -1,5 +1,12 @@
 import express from 'express';
-import { lpAuth, lpErrorHandler, requireConsumer, type LpAuthMiddleware } from '@lp-auth/express';
+import {
+  consumerOf,
+  lpAuth,
+  lpErrorHandler,
+  lpOf,
+  requireConsumer,
+  type LpAuthMiddleware,
+} from '@lp-auth/express';
 import type { LpAuth } from '@lp-auth/core';
 import { exampleCalls } from 'example-runner';
 
@@ -16,7 +23,7 @@ export function createApp(lp: LpAuth): { app: express.Express; middleware: LpAut
   app.use(middleware);
 
   app.get('/health', (req, res) => {
-    res.json({ ok: true, clients: Object.keys(req.lp.clients) });
+    res.json({ ok: true, clients: Object.keys(lpOf(req).clients) });
   });
   app.get('/skills', async (_req, res) => {
     res.json(await calls.skills());
@@ -38,7 +45,7 @@ export function createApp(lp: LpAuth): { app: express.Express; middleware: LpAut
   });
   // Only for consumers signed in at the brand's identity provider (the `consumer` option).
   app.get('/orders', requireConsumer(), (req, res) => {
-    res.json({ sub: req.lp.consumer!.sub });
+    res.json({ sub: consumerOf(req).sub });
   });
   if (lp.appAuthorization) addLoginRoutes(app);
 
@@ -50,11 +57,11 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 /**
  * "Log in with LivePerson" (application authorization): `lpAuth` already serves `/auth/login`, the
- * callback and `/auth/logout`, and puts the logged-in user on `req.lp.user`; these pages use it.
+ * callback and `/auth/logout`, and puts the logged-in user on `lpOf(req).user`; these pages use it.
  */
 function addLoginRoutes(app: express.Express): void {
   app.get('/', (req, res) => {
-    const user = req.lp.user;
+    const user = lpOf(req).user;
     const body = user
       ? `<p>Logged in to LivePerson as user ${escapeHtml(user.user.id)}.</p>
 <p><a href="/me">What LivePerson says about me</a></p>
@@ -64,7 +71,7 @@ function addLoginRoutes(app: express.Express): void {
 <h1>@lp-auth Express example</h1>${body}`);
   });
   app.get('/me', async (req, res) => {
-    const user = req.lp.user;
+    const user = lpOf(req).user;
     if (!user)
       return void res.status(401).json({ error: 'login_required', login: '/auth/login?returnTo=/me' });
     // A call to LivePerson as this user: their access token, refreshed (and rotated) as needed.

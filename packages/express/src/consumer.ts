@@ -1,7 +1,10 @@
 import type { Request, RequestHandler } from 'express';
+import type { ConsumerIdentity } from '@lp-auth/core';
 import {
   ConsumerGuard,
+  admittedConsumer,
   bearerPartsOf,
+  requireLpContext,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type LpRequestContext,
@@ -20,7 +23,7 @@ export type ConsumerGuardOptions = CoreConsumerGuardOptions<Request>;
  * ```ts
  * app.use(lpAuth({ accountId: '12345678', consumer: { issuer: 'https://login.brand.example' } }));
  * app.get('/orders', requireConsumer(), (req, res) => {
- *   res.json(ordersOf(req.lp.consumer!.sub));
+ *   res.json(ordersOf(consumerOf(req).sub));
  * });
  * app.use(lpErrorHandler());
  * // The token in a cookie (cookie-parser) or a header of your own instead of Authorization:
@@ -53,7 +56,7 @@ function consumerGuard(guard: ConsumerGuard<Request>): RequestHandler {
   return async (req, _res, next) => {
     let lp: LpRequestContext;
     try {
-      lp = await guard.admit(req, req.lp as LpRequestContext | undefined);
+      lp = await guard.admit(req, req.lp);
     } catch (error) {
       next(error);
       return;
@@ -61,4 +64,31 @@ function consumerGuard(guard: ConsumerGuard<Request>): RequestHandler {
     req.lp = lp;
     next();
   };
+}
+
+/**
+ * The verified consumer of a guarded request, typed: no `req.lp!.consumer!`. A request without one
+ * (the route has no guard, or an optional guard saw no token) throws `token_missing`, which
+ * `lpErrorHandler()` answers 401 with its challenge.
+ *
+ * @example
+ * ```ts
+ * app.get('/orders', requireConsumer(), (req, res) => res.json(ordersOf(consumerOf(req).sub)));
+ * ```
+ */
+export function consumerOf(req: Request): ConsumerIdentity {
+  return admittedConsumer(req.lp?.consumer, req.lp?.verifier);
+}
+
+/**
+ * `req.lp` without `!`: the clients, the core, and the consumer and user when present. Throws a
+ * `ConfigError` when neither `lpAuth()` nor a consumer guard ran before the route.
+ *
+ * @example
+ * ```ts
+ * app.get('/skills', async (req, res) => res.json((await lpOf(req).clients.appJwt!.request({ service, path })).data));
+ * ```
+ */
+export function lpOf(req: Request): LpRequestContext {
+  return requireLpContext(req.lp, 'app.use(lpAuth(options))');
 }

@@ -4,12 +4,12 @@
  * @example
  * ```ts
  * import express from 'express';
- * import { lpAuth, lpErrorHandler } from '`@lp-auth/express`';
+ * import { lpAuth, lpErrorHandler, lpOf } from '@lp-auth/express';
  *
  * const app = express();
  * app.use(lpAuth({ accountId: '12345678', credentials: { appJwt: { clientId, clientSecret } } }));
  * app.get('/skills', async (req, res) => {
- *   const { data } = await req.lp.clients.appJwt!.request({
+ *   const { data } = await lpOf(req).clients.appJwt!.request({
  *     service: 'accountConfigReadOnly',
  *     path: '/api/account/{accountId}/configuration/le-users/skills',
  *   });
@@ -27,7 +27,13 @@ export {
   type LpRequestContext,
 } from './middleware.js';
 export { lpErrorHandler, type HttpErrorResponseOptions } from './error-handler.js';
-export { requireConsumer, optionalConsumer, type ConsumerGuardOptions } from './consumer.js';
+export {
+  requireConsumer,
+  optionalConsumer,
+  consumerOf,
+  lpOf,
+  type ConsumerGuardOptions,
+} from './consumer.js';
 export {
   consumerClaimEquals,
   consumerClaimIncludes,

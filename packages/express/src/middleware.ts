@@ -21,8 +21,11 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by `lpAuth()`. */
-      lp: LpRequestContext;
+      /**
+       * Set by `lpAuth()` (and by a consumer guard): absent on a route that neither runs before.
+       * `lpOf(req)` and `consumerOf(req)` read it typed, or fail with a typed error.
+       */
+      lp?: LpRequestContext;
     }
   }
 }
@@ -45,7 +48,10 @@ export interface LpAuthMiddleware extends RequestHandler {
  * @example
  * ```ts
  * app.use(lpAuth({ accountId, appAuthorization: { clientId, clientSecret, redirectUri, cookieSecret } }));
- * app.get('/me', (req, res) => (req.lp.user ? res.json(req.lp.user.user) : res.redirect('/auth/login?returnTo=/me')));
+ * app.get('/me', (req, res) => {
+ *   const { user } = lpOf(req);
+ *   return user ? res.json(user.user) : res.redirect('/auth/login?returnTo=/me');
+ * });
  * ```
  */
 export function lpAuth(

@@ -5,7 +5,7 @@ import express from 'express';
 import { loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
 import { ConfigError, randomToken, secret, silentLogger } from '@lp-auth/core';
 import { sealLoginState, type LoginState } from '@lp-auth/core/adapter';
-import { lpAuth, lpErrorHandler, type LpAuthMiddleware } from '../src/index.js';
+import { lpAuth, lpErrorHandler, lpOf, type LpAuthMiddleware } from '../src/index.js';
 
 const COOKIE_SECRET = 'express-test-cookie-secret-0123456789abcdef';
 const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
@@ -40,11 +40,12 @@ async function startApp(): Promise<{ base: string; emu: Emulator }> {
   const app = express();
   app.use(middleware);
   app.get('/me', (req, res) => {
-    if (!req.lp.user) return void res.status(401).json({ error: 'login_required' });
-    res.json({ id: req.lp.user.user.id, isAdmin: req.lp.user.user.isAdmin });
+    const { user } = lpOf(req);
+    if (!user) return void res.status(401).json({ error: 'login_required' });
+    res.json({ id: user.user.id, isAdmin: user.user.isAdmin });
   });
   app.get('/me/skills', async (req, res) => {
-    const { data } = await req.lp.user!.client.request({ service: 'accountConfigReadOnly', path: SKILLS });
+    const { data } = await lpOf(req).user!.client.request({ service: 'accountConfigReadOnly', path: SKILLS });
     res.json(data);
   });
   app.use(lpErrorHandler());
@@ -92,7 +93,7 @@ async function fullLogin(base: string, e: Emulator, returnTo?: string) {
 }
 
 describe('Express: application authorization routes', () => {
-  test('login → LivePerson login page → callback → req.lp.user, whose client calls LivePerson as the user', async () => {
+  test('login → LivePerson login page → callback → lpOf(req).user, whose client calls LivePerson as the user', async () => {
     const { base, emu: e } = await startApp();
     const { login, back, callback, cookies } = await fullLogin(base, e, '/me');
     expect(login.res.status).toBe(302);

@@ -13,8 +13,10 @@ import type { HttpErrorResponseOptions } from '@lp-auth/core/adapter';
 import {
   consumerClaimEquals,
   consumerClaimIncludes,
+  consumerOf,
   lpAuth,
   lpErrorHandler,
+  lpOf,
   optionalConsumer,
   requireConsumer,
 } from '../src/index.js';
@@ -27,17 +29,17 @@ const harness: ConformanceHarness = {
     const app = express();
     app.use(middleware);
     app.get('/account', (req, res) => {
-      res.json({ accountId: req.lp.auth.accountId, clients: Object.keys(req.lp.clients).sort() });
+      res.json({ accountId: lpOf(req).auth!.accountId, clients: Object.keys(lpOf(req).clients).sort() });
     });
     app.get('/skills', async (req, res) => {
-      const { data } = await req.lp.clients.appJwt!.request({
+      const { data } = await lpOf(req).clients.appJwt!.request({
         service: 'accountConfigReadOnly',
         path: CONFORMANCE_SKILLS_PATH,
       });
       res.json(data);
     });
     app.post('/agent-session', async (req, res) => {
-      const { data } = await req.lp.clients.login!.request({
+      const { data } = await lpOf(req).clients.login!.request({
         service: 'agentVep',
         path: CONFORMANCE_AGENT_SESSION_PATH,
         method: 'POST',
@@ -49,28 +51,29 @@ const harness: ConformanceHarness = {
       throw new Error('not ours');
     });
     app.get('/consumer', requireConsumer(), (req, res) => {
-      res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer });
+      res.json({ sub: consumerOf(req).sub, issuer: consumerOf(req).issuer });
     });
     app.get(
       '/consumer/header',
       requireConsumer({ getToken: (req) => req.get(CONFORMANCE_TOKEN_HEADER) }),
-      (req, res) => res.json({ sub: req.lp.consumer!.sub, issuer: req.lp.consumer!.issuer }),
+      (req, res) => res.json({ sub: consumerOf(req).sub, issuer: consumerOf(req).issuer }),
     );
     app.get('/consumer/optional', optionalConsumer(), (req, res) => {
-      res.json({ sub: req.lp.consumer?.sub ?? null });
+      res.json({ sub: req.lp?.consumer?.sub ?? null });
     });
     app.get('/consumer/vip', requireConsumer(), consumerClaimEquals('tier', 'vip'), (req, res) => {
-      res.json({ sub: req.lp.consumer!.sub });
+      res.json({ sub: consumerOf(req).sub });
     });
     app.get('/consumer/beta', requireConsumer(), consumerClaimIncludes('groups', 'beta'), (req, res) => {
-      res.json({ sub: req.lp.consumer!.sub });
+      res.json({ sub: consumerOf(req).sub });
     });
     app.get('/me', (req, res) => {
-      res.json({ user: req.lp.user?.user.id ?? null });
+      res.json({ user: req.lp?.user?.user.id ?? null });
     });
     app.get('/me/skills', async (req, res) => {
-      if (!req.lp.user) return void res.status(401).json({ error: 'login_required' });
-      const { data } = await req.lp.user.client.request({
+      const { user } = lpOf(req);
+      if (!user) return void res.status(401).json({ error: 'login_required' });
+      const { data } = await user.client.request({
         service: 'accountConfigReadOnly',
         path: CONFORMANCE_SKILLS_PATH,
       });

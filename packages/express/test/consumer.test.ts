@@ -8,8 +8,10 @@ import {
   consumerCheck,
   consumerClaimEquals,
   consumerClaimIncludes,
+  consumerOf,
   lpAuth,
   lpErrorHandler,
+  lpOf,
   optionalConsumer,
   requireConsumer,
   type LpAuthMiddleware,
@@ -58,15 +60,15 @@ async function app(consumer: ConsumerVerifierOptions) {
   a.use(middleware);
   a.get('/orders', requireConsumer(), (req, res) => {
     // Typed: req.lp.consumer is a ConsumerIdentity, next to the clients lpAuth() put there.
-    const consumer = req.lp.consumer!;
+    const consumer = consumerOf(req);
     res.json({
       sub: consumer.sub,
       customerId: findSde(consumer.sdes, 'ctmrinfo')?.info.customerId,
-      hasClients: typeof req.lp.clients === 'object',
+      hasClients: typeof lpOf(req).clients === 'object',
     });
   });
-  a.post('/orders', requireConsumer(), (req, res) => res.json({ sub: req.lp.consumer!.sub }));
-  a.get('/catalog', optionalConsumer(), (req, res) => res.json({ sub: req.lp.consumer?.sub ?? null }));
+  a.post('/orders', requireConsumer(), (req, res) => res.json({ sub: consumerOf(req).sub }));
+  a.get('/catalog', optionalConsumer(), (req, res) => res.json({ sub: req.lp?.consumer?.sub ?? null }));
   a.get('/vip', requireConsumer(), consumerClaimEquals('given_name', 'John'), (_req, res) =>
     res.json({ ok: true }),
   );
@@ -271,7 +273,7 @@ describe('wiring', () => {
   test('requireConsumer({ verifier }) works without lpAuth()', async () => {
     const a = express();
     const guard = requireConsumer({ verifier: { issuer: idp.issuer, jwksUri: idp.jwksUri, realm: 'solo' } });
-    a.get('/me', guard, (req, res) => res.json({ sub: req.lp.consumer!.sub }));
+    a.get('/me', guard, (req, res) => res.json({ sub: consumerOf(req).sub }));
     a.get('/me/vip', guard, consumerClaimEquals('given_name', 'Nobody'), (_req, res) =>
       res.json({ ok: true }),
     );

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import { startEmulator, type Emulator } from '@lp-auth/testing';
 import { ConfigError, silentLogger, type LpClient } from '@lp-auth/core';
-import { lpAuth, lpErrorHandler } from '../src/index.js';
+import { consumerOf, lpAuth, lpErrorHandler, lpOf } from '../src/index.js';
 
 const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
 let emu: Emulator | undefined;
@@ -40,9 +40,12 @@ async function appWithEmulator(clientSecret?: string) {
   app.use(middleware);
   const seen: LpClient[] = [];
   app.get('/skills', async (req, res) => {
-    seen.push(req.lp.clients.appJwt!);
-    const { data } = await req.lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
-    res.json({ skills: data, account: req.lp.auth.accountId });
+    seen.push(lpOf(req).clients.appJwt!);
+    const { data } = await lpOf(req).clients.appJwt!.request({
+      service: 'accountConfigReadOnly',
+      path: SKILLS,
+    });
+    res.json({ skills: data, account: lpOf(req).auth!.accountId });
   });
   app.get('/boom', () => {
     throw new Error('not ours');
@@ -97,5 +100,26 @@ describe('lpAuth() for Express', () => {
     expect(() => lpAuth({ accountId: '1', csds: { baseUrl: 'http://csds.example.com' } })).toThrow(
       /csds\.baseUrl/,
     );
+  });
+
+  test('lpOf and consumerOf on a route lpAuth() does not run before: typed errors, not a TypeError', async () => {
+    const app = express();
+    app.get('/no-setup', (req, res) => res.json({ clients: Object.keys(lpOf(req).clients) }));
+    app.get('/no-guard', (req, res) => res.json({ sub: consumerOf(req).sub }));
+    app.use(lpErrorHandler());
+    const url = await listen(app);
+
+    const noSetup = await fetch(`${url}/no-setup`);
+    expect(noSetup.status).toBe(500);
+    const setupBody = (await noSetup.json()) as { error: string; message: string };
+    expect(setupBody.error).toBe('config_invalid');
+    expect(setupBody.message).toContain('app.use(lpAuth(options))');
+
+    const noGuard = await fetch(`${url}/no-guard`);
+    expect(noGuard.status).toBe(401);
+    expect(noGuard.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    // RFC 6750 §3.1: a request without a token gets a challenge without an error code.
+    expect(noGuard.headers.get('www-authenticate')).not.toContain('error=');
+    expect(((await noGuard.json()) as { error: string }).error).toBe('unauthorized');
   });
 });

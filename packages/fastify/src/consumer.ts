@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { ConfigError, type ConsumerIdentity } from '@lp-auth/core';
+import type { ConsumerIdentity } from '@lp-auth/core';
 import {
+  requireLpContext,
   ConsumerGuard,
   admittedConsumer,
   bearerPartsOf,
@@ -90,9 +91,5 @@ export function consumerOf(request: FastifyRequest): ConsumerIdentity {
  * ```
  */
 export function lpOf(request: FastifyRequest): LpRequestContext {
-  if (request.lp) return request.lp;
-  throw new ConfigError(
-    'lpAuth',
-    'request.lp is not set: register the plugin (app.register(lpAuth, …)) first.',
-  );
+  return requireLpContext(request.lp ?? undefined, 'register the plugin (app.register(lpAuth, …))');
 }

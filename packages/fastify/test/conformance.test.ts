@@ -28,7 +28,7 @@ const harness: ConformanceHarness = {
       throw error;
     }
     app.get('/account', async (request) => ({
-      accountId: request.lp!.auth.accountId,
+      accountId: request.lp!.auth!.accountId,
       clients: Object.keys(request.lp!.clients).sort(),
     }));
     app.get(

@@ -29,7 +29,7 @@ const harness: ConformanceHarness = {
     const router = new Router();
     router.get('/account', (ctx) => {
       ctx.body = {
-        accountId: ctx.state.lp.auth.accountId,
+        accountId: ctx.state.lp.auth!.accountId,
         clients: Object.keys(ctx.state.lp.clients).sort(),
       };
     });

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors/index.js';
 import { createLpAuth, type LpAuth, type LpClients } from '../lp-auth.js';
 import type { LpAuthOptions } from '../config/options.js';
 import type { ConsumerIdentity } from '../consumer/identity.js';
@@ -17,7 +18,7 @@ export interface LpRequestContext {
    * plugin, the module); absent only on the context of a guard given its own verifier and used
    * without that setup.
    */
-  readonly auth: LpAuth;
+  readonly auth?: LpAuth;
   /** The verified consumer, on routes guarded by the adapter's `requireConsumer()` / `optionalConsumer()`. */
   readonly consumer?: ConsumerIdentity;
   /**
@@ -57,4 +58,14 @@ export function adapterLpAuth(options?: LpAuthOptions | LpAuth): { lp: LpAuth; o
 /** The frozen per-request context every adapter hands out (the same object on every request). */
 export function lpRequestContext(lp: LpAuth): LpRequestContext {
   return Object.freeze({ clients: lp.clients, auth: lp, ...(lp.consumer ? { verifier: lp.consumer } : {}) });
+}
+
+/**
+ * The context an adapter put on a request, for typed accessors (`lpOf(req)`): a request that
+ * reached the handler without one (the adapter's setup is not in front of this route) is a
+ * `ConfigError` that says which `setup` to add, never a `TypeError` on `undefined`.
+ */
+export function requireLpContext(context: LpRequestContext | undefined, setup: string): LpRequestContext {
+  if (context) return context;
+  throw new ConfigError('lpAuth', `the request has no LivePerson context: ${setup} before this route.`);
 }

@@ -9,7 +9,13 @@
  */
 
 // The request context every adapter hands out, and the consumer guard that returns it.
-export { adapterLpAuth, isLpAuth, lpRequestContext, type LpRequestContext } from './context.js';
+export {
+  adapterLpAuth,
+  isLpAuth,
+  lpRequestContext,
+  requireLpContext,
+  type LpRequestContext,
+} from './context.js';
 export {
   ConsumerGuard,
   admittedConsumer,

@@ -4,7 +4,7 @@
  */
 import express from 'express';
 import type { ConsumerClaims } from '@lp-auth/core';
-import { consumerCheck, requireConsumer } from '../../src/index.js';
+import { consumerCheck, consumerOf, requireConsumer } from '../../src/index.js';
 
 declare module '@lp-auth/core' {
   interface ConsumerClaims {
@@ -18,7 +18,7 @@ const expectType = <T extends true>(value: T): T => value;
 
 const app = express();
 app.get('/vip', requireConsumer(), (req, res) => {
-  const claims = req.lp.consumer!.claims;
+  const claims = consumerOf(req).claims;
   expectType<Equals<typeof claims.tier, 'basic' | 'vip'>>(true);
   expectType<Equals<typeof claims.loyalty_points, number | undefined>>(true);
   // The standard claims keep their types; unknown ones stay unknown.
