@@ -76,8 +76,15 @@ export interface ConsumerIdentity {
  * falls into V8's dictionary mode, ~290 bytes more per cached identity than the parsed object.
  */
 export function consumerIdentity(payload: Record<string, unknown>, token: string): ConsumerIdentity {
-  const claims = Object.freeze(payload) as ConsumerClaims;
-  return identityWithToken(claims, sdesOf(claims.lp_sdes), token);
+  return new VerifiedConsumer(Object.freeze(payload) as ConsumerClaims, token, undefined);
+}
+
+/**
+ * Where the identities of one cached token keep `lp_sdes` once one of them has parsed it (the
+ * verified-token cache's entry): each hit gets a new identity, the parsing is done once.
+ */
+export interface SdesMemo {
+  sdes?: readonly EngagementAttribute[] | undefined;
 }
 
 /**
@@ -98,12 +105,70 @@ function sdesOf(claim: unknown): readonly EngagementAttribute[] {
  */
 export function identityWithToken(
   claims: Readonly<ConsumerClaims>,
-  sdes: readonly EngagementAttribute[],
+  memo: SdesMemo | undefined,
   token: string,
 ): ConsumerIdentity {
-  const identity = { sub: claims.sub, issuer: claims.iss, claims, sdes, expiresAt: claims.exp * 1000 };
-  // The token is a bearer credential: readable, but not enumerable, so that logging the identity
-  // (console.log, JSON.stringify, a request logger) does not write it out.
-  Object.defineProperty(identity, 'token', { value: token, enumerable: false });
-  return Object.freeze(identity) as ConsumerIdentity;
+  return new VerifiedConsumer(claims, token, memo);
+}
+
+/** `lp_sdes` as `identity` has parsed it, or undefined when nobody has read `sdes` yet. */
+export function parsedSdes(identity: ConsumerIdentity): readonly EngagementAttribute[] | undefined {
+  return identity instanceof VerifiedConsumer ? VerifiedConsumer.parsedSdes(identity) : identity.sdes;
+}
+
+/**
+ * A verified consumer. `sdes` is parsed when first read (most routes never read it) and kept; the
+ * token is readable but, like `sdes`, an accessor of the class, not an own property: logging the
+ * identity (console.log, JSON.stringify, a request logger) does not write the credential out.
+ * `toJSON` and `util.inspect` show `sub`, `issuer`, `claims`, `sdes` and `expiresAt`, as a plain
+ * object would. Frozen, like the claims.
+ */
+class VerifiedConsumer implements ConsumerIdentity {
+  readonly sub: string;
+  readonly issuer: string;
+  readonly claims: Readonly<ConsumerClaims>;
+  readonly expiresAt: number;
+  readonly #token: string;
+  readonly #memo: SdesMemo | undefined;
+  #sdes: readonly EngagementAttribute[] | undefined;
+
+  constructor(claims: Readonly<ConsumerClaims>, token: string, memo: SdesMemo | undefined) {
+    this.sub = claims.sub;
+    this.issuer = claims.iss;
+    this.claims = claims;
+    this.expiresAt = claims.exp * 1000;
+    this.#token = token;
+    this.#memo = memo;
+    this.#sdes = memo?.sdes;
+    // Private fields are not properties: freezing leaves `#sdes` writable for the first read.
+    Object.freeze(this);
+  }
+
+  get token(): string {
+    return this.#token;
+  }
+
+  get sdes(): readonly EngagementAttribute[] {
+    let sdes = this.#sdes;
+    if (sdes === undefined) {
+      sdes = this.#memo?.sdes ?? sdesOf(this.claims.lp_sdes);
+      this.#sdes = sdes;
+      if (this.#memo) this.#memo.sdes = sdes;
+    }
+    return sdes;
+  }
+
+  static parsedSdes(identity: VerifiedConsumer): readonly EngagementAttribute[] | undefined {
+    return identity.#sdes;
+  }
+
+  /** What a plain identity object would serialize to (without the token). */
+  toJSON(): Omit<ConsumerIdentity, 'token'> {
+    const { sub, issuer, claims, sdes, expiresAt } = this;
+    return { sub, issuer, claims, sdes, expiresAt };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): Omit<ConsumerIdentity, 'token'> {
+    return this.toJSON();
+  }
 }

@@ -38,12 +38,13 @@ export const DEFAULT_JWKS_POLICY: Readonly<JwksPolicy> = Object.freeze({
 export interface KeySource {
   /**
    * Keys that may have signed a token with this `kid` (every key when the token has none); `header`
-   * is the token's whole protected header, for a key provider.
+   * is the token's whole protected header, for a key provider. The keys themselves when they are
+   * at hand (the usual case, and then the verification stays synchronous), a promise otherwise.
    */
   keysFor(
     kid: string | undefined,
     header?: Readonly<Record<string, unknown>>,
-  ): Promise<readonly VerificationKey[]>;
+  ): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   /** Whether `key` is still in the set and usable: cached verifications by dropped keys end. */
   isCurrent(key: VerificationKey): boolean;
   close(): void;
@@ -57,7 +58,7 @@ export class StaticKeySource implements KeySource {
     this.#keys = keys;
     this.#set = new Set(keys);
   }
-  async keysFor(kid: string | undefined): Promise<readonly VerificationKey[]> {
+  keysFor(kid: string | undefined): readonly VerificationKey[] {
     // A static key without kid (the console's SPKI string) matches any kid: LivePerson does the same.
     return kid === undefined ? this.#keys : this.#keys.filter((k) => k.kid === kid || k.kid === undefined);
   }
@@ -111,32 +112,42 @@ export class RemoteKeySet implements KeySource {
     this.#runtime = runtime;
   }
 
-  async keysFor(kid: string | undefined): Promise<readonly VerificationKey[]> {
+  keysFor(kid: string | undefined): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
     const age = this.#runtime.now() - this.#fetchedAt;
-    if (this.#keys.length === 0 || age >= this.#policy.maxAgeMs) {
-      await this.#refresh();
-    } else if (age >= this.#policy.maxAgeMs * this.#policy.refreshAhead && !this.#inflight) {
+    if (this.#keys.length === 0 || age >= this.#policy.maxAgeMs) return this.#keysAfterRefresh(kid);
+    if (age >= this.#policy.maxAgeMs * this.#policy.refreshAhead && !this.#inflight) {
       this.#refresh().catch(() => {
         // Reported inside #refresh; the current keys stay in use.
       });
     }
-    let found = this.#match(kid);
+    // The usual case, answered synchronously: the set is fresh and has the kid.
+    const found = this.#match(kid);
     if (found.length > 0 || kid === undefined) return found;
+    return this.#keysAfterMiss(kid);
+  }
+
+  async #keysAfterRefresh(kid: string | undefined): Promise<readonly VerificationKey[]> {
+    await this.#refresh();
+    const found = this.#match(kid);
+    if (found.length > 0 || kid === undefined) return found;
+    return this.#keysAfterMiss(kid);
+  }
+
+  /** A kid the set does not have: wait for a refetch under way, or make one (once per cooldown). */
+  async #keysAfterMiss(kid: string): Promise<readonly VerificationKey[]> {
     if (this.#inflight) {
       // Another request already refetches (a rotation reaches many requests at once): its
       // answer may hold the kid, and waiting for it costs no extra request to the IdP.
       await this.#inflight.catch(() => undefined);
-      found = this.#match(kid);
+      const found = this.#match(kid);
       if (found.length > 0) return found;
     }
     const now = this.#runtime.now();
-    if (now - this.#lastKidRefetch >= this.#policy.cooldownMs) {
-      this.#lastKidRefetch = now;
-      // A failed refetch leaves the old keys; the unknown kid then stays unknown.
-      await this.#refresh().catch(() => undefined);
-      found = this.#match(kid);
-    }
-    return found;
+    if (now - this.#lastKidRefetch < this.#policy.cooldownMs) return this.#match(kid);
+    this.#lastKidRefetch = now;
+    // A failed refetch leaves the old keys; the unknown kid then stays unknown.
+    await this.#refresh().catch(() => undefined);
+    return this.#match(kid);
   }
 
   /**

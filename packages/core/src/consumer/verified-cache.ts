@@ -1,13 +1,20 @@
 import { hash } from 'node:crypto';
-import { identityWithToken, type ConsumerClaims, type ConsumerIdentity } from './identity.js';
+import {
+  identityWithToken,
+  parsedSdes,
+  type ConsumerClaims,
+  type ConsumerIdentity,
+  type SdesMemo,
+} from './identity.js';
 import type { EngagementAttribute } from './sdes.js';
 import type { VerificationKey } from './keys.js';
 import type { KeySource } from './remote-key-set.js';
 
-interface Entry {
+interface Entry extends SdesMemo {
   /** What the identities of every hit share; the token is the caller's (see `digestOf`). */
   claims: Readonly<ConsumerClaims>;
-  sdes: readonly EngagementAttribute[];
+  /** `lp_sdes` parsed, once an identity of the token has read it (see `identityWithToken`). */
+  sdes: readonly EngagementAttribute[] | undefined;
   key: VerificationKey;
   source: KeySource;
   /** When the entry stops vouching, epoch ms: the token's `exp`, or sooner under `maxTokenAge`. */
@@ -75,7 +82,7 @@ export class VerifiedTokenCache {
       this.#entries.set(lookup, entry);
       entry.movedAt = ++this.#moves;
     }
-    return identityWithToken(entry.claims, entry.sdes, token);
+    return identityWithToken(entry.claims, entry, token);
   }
 
   set(
@@ -87,7 +94,8 @@ export class VerifiedTokenCache {
   ): void {
     if (this.#max <= 0) return;
     const lookup = digestOf(token);
-    const { claims, sdes } = identity;
+    const { claims } = identity;
+    const sdes = parsedSdes(identity);
     this.#entries.delete(lookup);
     this.#entries.set(lookup, { claims, sdes, key, source, endsAt, movedAt: ++this.#moves });
     while (this.#entries.size > this.#max) {
