@@ -95,7 +95,7 @@ export interface ConsumerIdp {
  * const idp = await startConsumerIdp();
  * const app = express();
  * app.use(lpAuth({ accountId: '12345678', consumer: { issuer: idp.issuer } }));
- * app.get('/orders', requireConsumer(), (req, res) => res.json({ sub: req.lp.consumer!.sub }));
+ * app.get('/orders', requireConsumer(), (req, res) => res.json({ sub: consumerOf(req).sub }));
  * const token = await idp.issue({ claims: { sub: 'consumer-42' } });
  * await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${token}` } });
  * await idp.close();

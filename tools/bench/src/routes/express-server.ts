@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { expressjwt, type Request as JwtRequest } from 'express-jwt';
 import { auth as oauth2JwtBearer } from 'express-oauth2-jwt-bearer';
 import jwksRsa from 'jwks-rsa';
-import { lpAuth, lpErrorHandler, requireConsumer } from '@lp-auth/express';
+import { consumerOf, lpAuth, lpErrorHandler, requireConsumer } from '@lp-auth/express';
 import { silentLogger } from '@lp-auth/core';
 import { listenLoopback } from './listen.js';
 import { ROUTE, SAME_TOKEN_SUB, type IdpInfo, type Listening, type Variant } from './spec.js';
@@ -37,7 +37,7 @@ export function expressApp(variant: Variant, idp: IdpInfo): express.Express {
         }),
       );
       app.get(ROUTE, requireConsumer(), (req, res) => {
-        res.json({ sub: req.lp.consumer!.sub });
+        res.json({ sub: consumerOf(req).sub });
       });
       app.use(lpErrorHandler());
       break;
