@@ -256,8 +256,14 @@ export function bearerPartsOf(
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     if (req.rawHeaders[i]!.toLowerCase() === 'authorization') authorization.push(req.rawHeaders[i + 1]!);
   }
+  // Only the headers a token can travel in or depends on: copying every header cost each request
+  // an object as large as its header list.
   return {
-    headers: { ...req.headers, authorization: authorization.length > 1 ? authorization : authorization[0] },
+    headers: {
+      authorization: authorization.length > 1 ? authorization : authorization[0],
+      cookie: req.headers.cookie,
+      'content-type': req.headers['content-type'],
+    },
     ...(parsed.query && typeof parsed.query === 'object'
       ? { query: parsed.query as Record<string, unknown> }
       : {}),

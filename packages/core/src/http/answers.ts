@@ -1,24 +1,8 @@
-import { errorBodyOf, readBody, readErrorText, requestOf } from './send.js';
 import type { BodyInit } from './lp-request.js';
 
 export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
-/** An answer of `request`, read inside its attempt: the whole body on 2xx, the clipped error body else. */
-export interface Answer {
-  ok: boolean;
-  status: number;
-  headers: Headers;
-  text: string;
-  /** What an error keeps of a failed answer's body (clipped, secrets removed). */
-  errorBody: unknown;
-}
-
-export async function readAnswer(response: Response): Promise<Answer> {
-  const { ok, status, headers } = response;
-  if (ok) return { ok, status, headers, text: await readBody(response), errorBody: undefined };
-  const raw = await readErrorText(response);
-  return { ok, status, headers, text: raw.text, errorBody: errorBodyOf(raw, requestOf(response)) };
-}
+export type { Answer } from './send.js';
 
 /** The default of `http.maxResponseBytes`: 32 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;

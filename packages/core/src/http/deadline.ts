@@ -11,7 +11,7 @@ import { AbortedError, LpAuthError, NetworkError, TimeoutError } from '../errors
  * The timer here is referenced by the event loop until cleared, and it references the controller.
  */
 export class Deadline {
-  readonly what: string;
+  #what: string | (() => string);
   readonly timeoutMs: number | undefined;
   readonly #controller = new AbortController();
   readonly #callerSignal: AbortSignal | undefined;
@@ -20,14 +20,18 @@ export class Deadline {
   #timedOut = false;
   #onCallerAbort: (() => void) | undefined;
 
-  /** `timeoutMs` undefined: only the caller's signal ends the work. */
-  constructor(what: string, timeoutMs: number | undefined, callerSignal?: AbortSignal) {
-    this.what = what;
+  /**
+   * `what` names the work in errors (`GET https://…`, redacted); a function is called only when an
+   * error needs it, so the hot path builds no message. `timeoutMs` undefined: only the caller's
+   * signal ends the work.
+   */
+  constructor(what: string | (() => string), timeoutMs: number | undefined, callerSignal?: AbortSignal) {
+    this.#what = what;
     this.timeoutMs = timeoutMs;
     this.#callerSignal = callerSignal;
     this.#endsAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     if (callerSignal?.aborted) {
-      this.#controller.abort(new AbortedError(what, callerSignal.reason));
+      this.#controller.abort(new AbortedError(this.what, callerSignal.reason));
       return;
     }
     if (timeoutMs !== undefined) {
@@ -36,7 +40,7 @@ export class Deadline {
           this.#timedOut = true;
           this.#timer = undefined;
           this.#release();
-          this.#controller.abort(new TimeoutError(what, timeoutMs));
+          this.#controller.abort(new TimeoutError(this.what, timeoutMs));
         },
         Math.max(0, timeoutMs),
       );
@@ -44,10 +48,16 @@ export class Deadline {
     if (callerSignal) {
       this.#onCallerAbort = () => {
         this.clear();
-        this.#controller.abort(new AbortedError(what, callerSignal.reason));
+        this.#controller.abort(new AbortedError(this.what, callerSignal.reason));
       };
       callerSignal.addEventListener('abort', this.#onCallerAbort, { once: true });
     }
+  }
+
+  /** What the work is, for error messages (the URL redacted). */
+  get what(): string {
+    if (typeof this.#what === 'function') this.#what = this.#what();
+    return this.#what;
   }
 
   /** Aborts when the deadline passes or the caller aborts; the reason is a typed error. */

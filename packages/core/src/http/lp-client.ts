@@ -19,16 +19,11 @@ import {
   readErrorText,
   requestIdOf,
   retryAfterOf,
+  sendAndRead,
   sendOnce,
-} from './send.js';
-import {
-  DEFAULT_MAX_RESPONSE_BYTES,
-  IDEMPOTENT,
-  isReplayable,
-  parseBody,
-  readAnswer,
   type Answer,
-} from './answers.js';
+} from './send.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, IDEMPOTENT, isReplayable, parseBody } from './answers.js';
 import type { BodyInit, LpClientOptions, LpFetchInit, LpRequest, LpResponse } from './lp-request.js';
 
 export type { LpClientOptions, LpFetchInit, LpRequest, LpResponse, QueryValue } from './lp-request.js';
@@ -204,8 +199,8 @@ export class LpClient {
       );
     }
     if (timeoutMs === undefined && !signal) return run(undefined);
-    const shown = /^https?:\/\//i.test(target) ? redactUrl(target) : (target.split('?')[0] ?? '');
-    const deadline = new Deadline(`${method} ${shown}`, timeoutMs, signal ?? undefined);
+    const shown = () => (/^https?:\/\//i.test(target) ? redactUrl(target) : (target.split('?')[0] ?? ''));
+    const deadline = new Deadline(() => `${method} ${shown()}`, timeoutMs, signal ?? undefined);
     try {
       if (deadline.signal.aborted) throw deadline.failure(undefined);
       return await run(deadline);
@@ -218,12 +213,12 @@ export class LpClient {
   #traced<T extends { status: number }>(call: SendCall, attempts: () => Promise<T>): Promise<T> {
     return traced(
       `LivePerson ${call.method}`,
-      {
+      () => ({
         'http.request.method': call.method,
         'url.full': redactUrl(call.url),
         'lp_auth.service': call.service,
         'lp_auth.credential': this.credential.kind,
-      },
+      }),
       async (set) => {
         const answer = await attempts();
         set('http.response.status_code', answer.status);
@@ -246,9 +241,10 @@ export class LpClient {
     const { retry } = this.#runtime;
     const replayable = isReplayable(call.body);
     const idempotent = IDEMPOTENT.has(call.method);
-    const what = `${call.method} ${redactUrl(call.url)}`;
+    // Named only when an error or a log line needs it: redacting costs on every call otherwise.
+    const what = () => `${call.method} ${redactUrl(call.url)}`;
     const credential = this.#credentialFor(call.onBehalfOf);
-    const limits = { maxBodyBytes: this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, buffer };
+    const maxBytes = this.#runtime.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     // Waits outside an exchange (tokens, pauses) end with the caller's deadline.
     const signal = call.deadline?.signal;
     const pending = this.#waits.pending(call.url, this.#runtime.now());
@@ -273,75 +269,75 @@ export class LpClient {
         signal,
       });
       const init = { ...call.init, method: call.method, headers, body: call.body ?? null };
-      let response: Response;
+      // `request()` reads the body inside the attempt (an Answer), so that a reset or a stall
+      // mid-body is retried like any other failure; `fetch()` hands the Response over unread.
+      let response: Response | undefined;
       let answer: Answer | undefined;
       try {
         const timeoutMs = this.#attemptTimeout(call.deadline);
-        response = await sendOnce(this.#runtime.fetch, url, init, timeoutMs, call.callerSignal, limits);
-        // Read inside the attempt, so that a reset or a stall mid-body is retried like any other.
-        if (buffer) answer = await readAnswer(response);
+        if (buffer) {
+          answer = await sendAndRead(this.#runtime.fetch, url, init, timeoutMs, call.callerSignal, maxBytes);
+        } else {
+          response = await sendOnce(this.#runtime.fetch, url, init, timeoutMs, call.callerSignal, {
+            maxBodyBytes: maxBytes,
+          });
+        }
       } catch (error) {
         if (call.deadline?.signal.aborted) throw call.deadline.failure(error);
         if (!isTransientFailure(error) || !idempotent || !replayable) throw error;
-        if (attempt >= retry.maxAttempts) throw new RetryBudgetExceededError(what, attempt, error);
+        if (attempt >= retry.maxAttempts) throw new RetryBudgetExceededError(what(), attempt, error);
         await sleep(backoffDelay(attempt, retry), signal);
         attempt++;
         continue;
       }
-      if (response.status === 401 && replayable) {
+      const { status, headers: answered } = (answer ?? response)!;
+      if (status === 401 && replayable) {
         let rejection: Rejection | undefined;
         if (credential.rejection) {
           // The credential reads the answer to say which of its tokens was refused.
-          const text = answer ? answer.text : (await readErrorText(response)).text;
+          const text = answer ? answer.text : (await readErrorText(response!)).text;
           if (!answer) {
-            response = new Response(text, {
-              status: response.status,
-              statusText: response.statusText,
-              headers: response.headers,
-            });
+            response = new Response(text, { status, statusText: response!.statusText, headers: answered });
           }
-          rejection = credential.rejection(
-            { status: response.status, headers: response.headers, text },
-            applied,
-          );
+          rejection = credential.rejection({ status, headers: answered, text }, applied);
         } else if (credential.refreshable) {
           // The token may have been revoked or expired early: one fresh token, one more try.
           rejection = { name: credential.kind, token: applied.token };
         }
         if (rejection && !replaced.has(rejection.name)) {
-          if (!answer) await response.body?.cancel();
+          if (!answer) await response!.body?.cancel();
           replaced.add(rejection.name);
           rejected = rejection;
           continue;
         }
       }
       rejected = undefined;
-      const retryableStatus = isRetryableStatus(response.status) && (response.status === 429 || idempotent);
-      const retryAfter = retryAfterOf(response);
+      const retryableStatus = isRetryableStatus(status) && (status === 429 || idempotent);
+      const retryAfter = retryAfterOf({ headers: answered });
       const spent =
         !retryableStatus ||
         !replayable ||
         attempt >= retry.maxAttempts ||
         (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs);
-      if (spent && retryAfter !== undefined && (response.status === 429 || response.status === 503)) {
+      if (spent && retryAfter !== undefined && (status === 429 || status === 503)) {
         // A wait this call does not sit out is kept, so the next calls do not ask again before it passes.
-        this.#waits.remember(call.url, response.status, retryAfter, this.#runtime.now());
+        this.#waits.remember(call.url, status, retryAfter, this.#runtime.now());
       }
-      if (!retryableStatus || !replayable) return answer ?? response;
+      if (!retryableStatus || !replayable) return (answer ?? response)!;
       if (spent) {
-        if (!call.throwOnSpentBudget || attempt === 1) return answer ?? response;
+        if (!call.throwOnSpentBudget || attempt === 1) return (answer ?? response)!;
         const last = new LpApiError({
-          status: response.status,
+          status: status,
           method: call.method,
           url: redactUrl(call.url),
-          body: answer ? answer.errorBody : await readErrorBody(response),
-          requestId: requestIdOf(response),
+          body: answer ? answer.errorBody : await readErrorBody(response!),
+          requestId: requestIdOf({ headers: answered }),
           retryAfterMs: retryAfter,
         });
-        throw new RetryBudgetExceededError(what, attempt, last);
+        throw new RetryBudgetExceededError(what(), attempt, last);
       }
-      if (!answer) await response.body?.cancel();
-      this.#runtime.logger.debug(`${what} answered ${response.status}; retrying`, { attempt });
+      if (!answer) await response!.body?.cancel();
+      this.#runtime.logger.debug(`${what()} answered ${status}; retrying`, { attempt });
       await sleep(retryAfter ?? backoffDelay(attempt, retry), signal);
       attempt++;
     }

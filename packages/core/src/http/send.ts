@@ -30,16 +30,7 @@ export interface SendLimits {
    * is refused.
    */
   redirects?: 'refuse' | 'same-origin';
-  /**
-   * The caller reads the whole body at once with {@link readBody} (or {@link readErrorText}): the
-   * answer is handed over as it came, without a guarding stream, and those readers keep the deadline
-   * and the limit. Saves a stream and a `Response` per call on the authorized client's hot path.
-   */
-  buffer?: boolean;
 }
-
-/** Answers of `buffer` exchanges: the deadline still running and the byte limit their reader keeps. */
-const pendingBodies = new WeakMap<Response, { deadline: Deadline; maxBytes: number }>();
 
 /** The request behind a response, kept so that an error body can be cleaned of the secrets it echoes. */
 const requests = new WeakMap<Response, { url: URL; init: RequestInit }>();
@@ -63,9 +54,77 @@ export async function sendOnce(
   callerSignal?: AbortSignal | null,
   limits: SendLimits = {},
 ): Promise<Response> {
+  const { response, deadline } = await open(fetchFn, url, init, timeoutMs, callerSignal, limits.redirects);
+  try {
+    return guard(response, deadline, limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, url, init);
+  } catch (error) {
+    deadline.clear();
+    throw error;
+  }
+}
+
+/**
+ * The answer of `request()`, read inside its attempt: the whole body of a 2xx, the clipped error
+ * body (secrets the request carried removed) otherwise.
+ */
+export interface Answer {
+  ok: boolean;
+  status: number;
+  headers: Headers;
+  text: string;
+  /** What an error keeps of a failed answer's body (clipped, secrets removed). */
+  errorBody: unknown;
+}
+
+/**
+ * One exchange as {@link sendOnce}, with its body read at once within the same deadline and byte
+ * limit: the authorized client's `request()` path, which needs no guarding stream, no second
+ * `Response` and no table from response to deadline.
+ */
+export async function sendAndRead(
+  fetchFn: FetchFn,
+  url: URL,
+  init: RequestInit,
+  timeoutMs: number,
+  callerSignal: AbortSignal | null | undefined,
+  maxBytes: number,
+): Promise<Answer> {
+  const { response, deadline } = await open(fetchFn, url, init, timeoutMs, callerSignal, 'refuse');
+  const { ok, status, headers } = response;
+  try {
+    const declared = Number(headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      deadline.abort();
+      throw new ResponseTooLargeError(deadline.what, maxBytes);
+    }
+    if (!ok) {
+      const raw = await readClipped(response);
+      return { ok, status, headers, text: raw.text, errorBody: errorBodyOf(raw, { url, init }) };
+    }
+    if (response.body === null) return { ok, status, headers, text: '', errorBody: undefined };
+    return {
+      ok,
+      status,
+      headers,
+      text: await readWhole(response.body, deadline, maxBytes),
+      errorBody: undefined,
+    };
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** Sends, refusing or following redirects as `policy` says; the deadline runs on for the body. */
+async function open(
+  fetchFn: FetchFn,
+  url: URL,
+  init: RequestInit,
+  timeoutMs: number,
+  callerSignal: AbortSignal | null | undefined,
+  policy: 'refuse' | 'same-origin' = 'refuse',
+): Promise<{ response: Response; deadline: Deadline }> {
   const method = (init.method ?? 'GET').toUpperCase();
-  const what = `${method} ${redactUrl(url)}`;
-  const deadline = new Deadline(what, timeoutMs, callerSignal ?? undefined);
+  const deadline = new Deadline(() => `${method} ${redactUrl(url)}`, timeoutMs, callerSignal ?? undefined);
   try {
     let current = url;
     for (let hop = 0; ; hop++) {
@@ -76,19 +135,12 @@ export async function sendOnce(
         throw deadline.failure(error);
       }
       const next = redirectTarget(response, current);
-      if (!next) {
-        return guard(
-          response,
-          deadline,
-          limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-          url,
-          init,
-          limits.buffer,
-        );
-      }
+      if (!next) return { response, deadline };
       await response.body?.cancel().catch(() => undefined);
-      const refusal = redirectRefusal(current, next, method, limits.redirects ?? 'refuse', hop);
-      if (refusal) throw new RedirectRefusedError(what, response.status, safeOrigin(next), refusal);
+      const refusal = redirectRefusal(current, next, method, policy, hop);
+      if (refusal) {
+        throw new RedirectRefusedError(deadline.what, response.status, safeOrigin(next), refusal);
+      }
       current = next;
     }
   } catch (error) {
@@ -146,7 +198,6 @@ function guard(
   maxBytes: number,
   url: URL,
   init: RequestInit,
-  buffer = false,
 ): Response {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -156,11 +207,6 @@ function guard(
   if (response.body === null || NULL_BODY.has(response.status)) {
     deadline.clear();
     requests.set(response, { url, init });
-    return response;
-  }
-  if (buffer) {
-    requests.set(response, { url, init });
-    pendingBodies.set(response, { deadline, maxBytes });
     return response;
   }
   const reader = response.body.getReader();
@@ -217,13 +263,8 @@ export interface ErrorBodyText {
  * Reads at most {@link MAX_ERROR_BODY_BYTES} of a failed answer and cancels the rest. A body that
  * fails half-way (reset, deadline) gives what had arrived.
  */
-export async function readErrorText(response: Response): Promise<ErrorBodyText> {
-  const pending = pendingBodies.get(response);
-  try {
-    return await readClipped(response);
-  } finally {
-    pending?.deadline.clear();
-  }
+export function readErrorText(response: Response): Promise<ErrorBodyText> {
+  return readClipped(response);
 }
 
 async function readClipped(response: Response): Promise<ErrorBodyText> {
@@ -252,39 +293,33 @@ async function readClipped(response: Response): Promise<ErrorBodyText> {
   return { text: bytes.toString('utf8'), clipped };
 }
 
-/**
- * The whole body of an answer as text, within the exchange's deadline and byte limit (typed
- * failures as for a guarded stream). For answers of `buffer` exchanges; others are read as usual.
- */
-export async function readBody(response: Response): Promise<string> {
-  const pending = pendingBodies.get(response);
-  if (!pending || !response.body) return response.text();
-  const { deadline, maxBytes } = pending;
-  const reader = response.body.getReader();
+/** The whole body as text, within the exchange's deadline and byte limit (typed failures). */
+async function readWhole(
+  stream: ReadableStream<Uint8Array>,
+  deadline: Deadline,
+  maxBytes: number,
+): Promise<string> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  try {
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        throw deadline.failure(error);
-      }
-      if (chunk.done) break;
-      size += chunk.value.byteLength;
-      if (size > maxBytes) {
-        deadline.abort();
-        reader.cancel().catch(() => undefined);
-        throw new ResponseTooLargeError(deadline.what, maxBytes);
-      }
-      chunks.push(chunk.value);
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw deadline.failure(error);
     }
-  } finally {
-    deadline.clear();
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes) {
+      deadline.abort();
+      reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(deadline.what, maxBytes);
+    }
+    chunks.push(chunk.value);
   }
   return chunks.length === 1
-    ? Buffer.from(chunks[0]!).toString('utf8')
+    ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8')
     : Buffer.concat(chunks, size).toString('utf8');
 }
 
