@@ -55,6 +55,7 @@ import express from 'express';
 import {
   ConfigError,
   LpAuthError,
+  consumerOf,
   isLpAuthError,
   lpAuth,
   lpErrorHandler,
@@ -74,7 +75,7 @@ const middleware = lpAuth(options);
 const app = express();
 app.use(middleware);
 app.get('/orders', requireConsumer(), (req, res) => {
-  const consumer: ConsumerIdentity = req.lp.consumer!;
+  const consumer: ConsumerIdentity = consumerOf(req);
   res.json({ sub: consumer.sub });
 });
 app.use(lpErrorHandler());
