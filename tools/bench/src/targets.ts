@@ -52,10 +52,10 @@ export function judgeTargets(m: RunMetrics): TargetResult[] {
   route('consumer route ≥ 0.95× bare framework, same token', 0.95, (r) =>
     r.ours ? r.ours.same.reqPerSec / r.bare.reqPerSec : undefined,
   );
-  route('consumer route ≥ 1.5× best peer, same token', 1.5, (r) =>
+  route('consumer route ≥ 2× best peer, same token', 2, (r) =>
     r.ours && r.bestPeerSame ? r.ours.same.reqPerSec / r.bestPeerSame.result.reqPerSec : undefined,
   );
-  route('consumer route ≥ 1.0× best peer, distinct tokens', 1.0, (r) =>
+  route('consumer route ≥ 1.3× best peer, distinct tokens', 1.3, (r) =>
     r.ours && r.bestPeerDistinct
       ? r.ours.distinct.reqPerSec / r.bestPeerDistinct.result.reqPerSec
       : undefined,
