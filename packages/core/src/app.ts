@@ -1,55 +1,10 @@
 /**
- * What applications touch from the core, in one list: each adapter re-exports this entry
- * (`@lp-auth/core/app`) so that an app's package.json names only its adapter. A strict installer
- * (pnpm) does not let an app import `@lp-auth/core` unless the app lists it too. Adapter glue and
- * internals stay out; a name an adapter defines itself (Nest's `ConsumerGuard`, `LpUser`) is not here.
+ * What applications touch from the core: the main entry itself, now that it holds only the
+ * application-facing names (adapter glue is `@lp-auth/core/adapter`). Each adapter re-exports this
+ * entry (`@lp-auth/core/app`) so that an app's package.json names only its adapter: a strict
+ * installer (pnpm) does not let an app import `@lp-auth/core` unless the app lists it too. A name an
+ * adapter defines itself (Nest's `LpUser` decorator) wins over the one re-exported from here.
  *
  * @module
  */
-export {
-  createLpAuth,
-  createConsumerVerifier,
-  ConsumerVerifier,
-  LpClient,
-  MemoryTokenStore,
-  secret,
-  Secret,
-  findSde,
-  filterSdes,
-  parseLpSdes,
-  isLpAuthError,
-  LpAuthError,
-  ConfigError,
-  DomainNotFoundError,
-  CsdsUnavailableError,
-  TokenRequestError,
-  CredentialsRejectedError,
-  RetryBudgetExceededError,
-  InvalidResponseError,
-  LpApiError,
-  TimeoutError,
-  NetworkError,
-  RedirectRefusedError,
-  ResponseTooLargeError,
-  AbortedError,
-  ClosedError,
-  LoginBlockedError,
-  ConsumerTokenError,
-  KeySetUnavailableError,
-  AppAuthorizationError,
-  type LpAuth,
-  type LpAuthOptions,
-  type LpClients,
-  type LpRequest,
-  type LpResponse,
-  type LpAuthErrorCode,
-  type ConsumerTokenErrorCode,
-  type AppAuthorizationErrorCode,
-  type ConsumerIdentity,
-  type ConsumerClaims,
-  type ConsumerVerifierOptions,
-  type EngagementAttribute,
-  type UserSession,
-  type TokenStore,
-  type Logger,
-} from './index.js';
+export * from './index.js';

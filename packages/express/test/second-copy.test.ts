@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from '@jest/globals';
 import express from 'express';
+import { expectSecondCopyAnswered } from '@lp-auth/testing';
 import { ConsumerTokenError, isLpAuthError } from '@lp-auth/core';
 import { lpErrorHandler } from '../src/index.js';
 
@@ -32,12 +33,5 @@ test('lpErrorHandler() answers errors of another copy of the core by their brand
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const refused = await fetch(`${url}/expired`);
-  expect(refused.status).toBe(401);
-  expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
-  expect(await refused.json()).toMatchObject({ error: 'invalid_token', code: 'token_expired' });
-
-  const config = await fetch(`${url}/config`);
-  expect(config.status).toBe(500);
-  expect(await config.json()).toMatchObject({ error: 'config_invalid' });
+  await expectSecondCopyAnswered(url);
 });

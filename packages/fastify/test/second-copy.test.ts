@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from '@jest/globals';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { expectSecondCopyAnswered } from '@lp-auth/testing';
 import { ConsumerTokenError, isLpAuthError, silentLogger } from '@lp-auth/core';
 import { lpAuth } from '../src/index.js';
 
@@ -28,12 +29,5 @@ test("the plugin's error handler answers errors of another copy of the core by t
 
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
-  const refused = await fetch(`${url}/expired`);
-  expect(refused.status).toBe(401);
-  expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
-  expect(await refused.json()).toMatchObject({ error: 'invalid_token', code: 'token_expired' });
-
-  const config = await fetch(`${url}/config`);
-  expect(config.status).toBe(500);
-  expect(await config.json()).toMatchObject({ error: 'config_invalid' });
+  await expectSecondCopyAnswered(url);
 });

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { Controller, Get, Module } from '@nestjs/common';
 import { ConsumerTokenError, isLpAuthError, silentLogger } from '@lp-auth/core';
 import { LpAuthModule } from '../src/index.js';
-import { PLATFORMS, getJson, serveNest } from './serve.js';
+import { expectSecondCopyAnswered } from '@lp-auth/testing';
+import { PLATFORMS, serveNest } from './serve.js';
 
 // Tests resolve @lp-auth/core to its sources; the built errors folder (it imports nothing) is a
 // second copy of the same classes, as an app with two versions of the core in node_modules has.
@@ -41,13 +42,6 @@ describe.each(PLATFORMS)('on %s', (platform) => {
     const { url, close } = await serveNest(AppModule, platform);
     closers.push(close);
 
-    const refused = await getJson(`${url}/expired`);
-    expect(refused.status).toBe(401);
-    expect(refused.challenge).toContain('error="invalid_token"');
-    expect(refused.body).toMatchObject({ error: 'invalid_token', code: 'token_expired' });
-
-    const config = await getJson(`${url}/config`);
-    expect(config.status).toBe(500);
-    expect(config.body).toMatchObject({ error: 'config_invalid' });
+    await expectSecondCopyAnswered(url);
   });
 });

@@ -2,8 +2,6 @@ import type { BodyInit } from './lp-request.js';
 
 export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
-export type { Answer } from './send.js';
-
 /** The default of `http.maxResponseBytes`: 32 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 

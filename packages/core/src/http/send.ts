@@ -98,7 +98,7 @@ export async function sendAndRead(
       throw new ResponseTooLargeError(deadline.what, maxBytes);
     }
     if (!ok) {
-      const raw = await readClipped(response);
+      const raw = await readErrorText(response);
       return { ok, status, headers, text: raw.text, errorBody: errorBodyOf(raw, { url, init }) };
     }
     if (response.body === null) return { ok, status, headers, text: '', errorBody: undefined };
@@ -263,11 +263,7 @@ export interface ErrorBodyText {
  * Reads at most {@link MAX_ERROR_BODY_BYTES} of a failed answer and cancels the rest. A body that
  * fails half-way (reset, deadline) gives what had arrived.
  */
-export function readErrorText(response: Response): Promise<ErrorBodyText> {
-  return readClipped(response);
-}
-
-async function readClipped(response: Response): Promise<ErrorBodyText> {
+export async function readErrorText(response: Response): Promise<ErrorBodyText> {
   if (!response.body) return { text: '', clipped: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -14,6 +14,7 @@ export {
   type FuzzSettings,
 } from './fuzz-cases.js';
 export { conformanceCases } from './cases.js';
+export { expectSecondCopyAnswered } from './second-copy.js';
 export {
   CONFORMANCE_AGENT_SESSION_PATH,
   CONFORMANCE_SKILLS_PATH,
