@@ -26,10 +26,14 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Builds dist/ when it is missing or older than src/ (`npm test` builds first; a direct Jest run
- * may not have), so that the tests never run a stale command.
+ * Builds dist/ when a direct Jest run finds it missing or older than src/, so that the tests never
+ * run a stale command. Under Nx (`npm test`, `nx run @lp-auth/cli:test`) the test target depends on
+ * this package's build and its dependencies', so dist/ is current and left alone: Nx restores a
+ * cached dist/ with the mtimes it was built with, older than a fresh clone's src/, and a rebuild here
+ * would rewrite files that the other tasks Nx runs alongside may be loading.
  */
 export async function ensureBuilt(): Promise<void> {
+  if (process.env.NX_TASK_TARGET_PROJECT !== undefined && existsSync(bin)) return;
   if (existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(join(packageDir, 'src'))) return;
   const tsc = resolve(packageDir, '../../node_modules/typescript/bin/tsc');
   await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir });

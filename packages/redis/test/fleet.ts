@@ -16,14 +16,20 @@ function newest(dir: string): number {
 }
 
 /**
- * Worker processes run the built packages. `npm test` builds them first (Nx); a direct Jest run may
- * find a `dist` older than its sources, so those are rebuilt here (one line on stderr says so).
+ * Worker processes run the built packages. Under Nx (`npm test`, `nx run @lp-auth/redis:test`) the
+ * test target depends on this package's build and core's, so each `dist` is current and is never
+ * rebuilt here: Nx restores a cached `dist` with the mtimes it was built with (older than a fresh
+ * clone's sources), and rewriting core's `dist` would break the other tasks Nx runs alongside, which
+ * load it. A direct Jest run may find a `dist` older than its sources: those are rebuilt (one line on
+ * stderr says so).
  */
 export function ensureBuilt(...packages: string[]): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const underNx = process.env.NX_TASK_TARGET_PROJECT !== undefined;
   for (const name of packages) {
     const dir = join(PACKAGES, name);
     const entry = join(dir, 'dist', 'index.js');
+    if (underNx && existsSync(entry)) continue;
     if (existsSync(entry) && statSync(entry).mtimeMs >= newest(join(dir, 'src'))) continue;
     process.stderr.write(`[fleet] building packages/${name} (dist is older than src)\n`);
     try {
