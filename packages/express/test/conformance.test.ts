@@ -80,7 +80,11 @@ const harness: ConformanceHarness = {
       res.json(data);
     });
     app.use(lpErrorHandler(errorResponse));
-    const served = await serveOnLoopback(app, listen?.port);
+    // A taken port: close the middleware before the case tries another one.
+    const served = await serveOnLoopback(app, listen?.port).catch(async (error: unknown) => {
+      await middleware.close();
+      throw error;
+    });
     return {
       url: served.url,
       close: async () => {

@@ -92,7 +92,13 @@ const harness: ConformanceHarness = {
       });
       return data;
     });
-    const url = await app.listen({ port: listen?.port ?? 0, host: '127.0.0.1' });
+    // A taken port: close the app (and the plugin's LpAuth) before the case tries another one.
+    const url = await app
+      .listen({ port: listen?.port ?? 0, host: '127.0.0.1' })
+      .catch(async (error: unknown) => {
+        await app.close().catch(() => undefined);
+        throw error;
+      });
     return { url, close: () => app.close() };
   },
 };

@@ -89,7 +89,11 @@ const harness: ConformanceHarness = {
     });
     app.use(middleware);
     app.use(router.routes()).use(router.allowedMethods());
-    const served = await serveOnLoopback(app.callback(), listen?.port);
+    // A taken port: close the middleware before the case tries another one.
+    const served = await serveOnLoopback(app.callback(), listen?.port).catch(async (error: unknown) => {
+      await middleware.close();
+      throw error;
+    });
     return {
       url: served.url,
       close: async () => {

@@ -153,7 +153,11 @@ function harness(platform: 'express' | 'fastify'): ConformanceHarness {
         logger: false,
         abortOnError: false,
       });
-      await app.listen(listen?.port ?? 0, '127.0.0.1');
+      // A taken port: close the app (and the module's LpAuth) before the case tries another one.
+      await app.listen(listen?.port ?? 0, '127.0.0.1').catch(async (error: unknown) => {
+        await app.close().catch(() => undefined);
+        throw error;
+      });
       const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
       return { url, close: () => app.close() };
     },

@@ -14,7 +14,11 @@ export async function serveNest(
 ): Promise<{ app: INestApplication; url: string; close(): Promise<void> }> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
-  await app.listen(port, '127.0.0.1');
+  // A taken port: close the app before the caller tries another one.
+  await app.listen(port, '127.0.0.1').catch(async (error: unknown) => {
+    await app.close().catch(() => undefined);
+    throw error;
+  });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };
 }

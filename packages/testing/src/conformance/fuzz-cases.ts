@@ -8,7 +8,7 @@ import { fuzzSurfaces, type FuzzInput, type FuzzSurface, type FuzzTarget } from 
 import { Rng } from './fuzz-inputs.js';
 import type { ConformanceCase, ConformanceHarness } from './harness.js';
 import { COOKIE_SECRET, cookiesOf, login } from './login-cases.js';
-import { freeLoopbackPort } from './serve.js';
+import { onFreeLoopbackPort } from './serve.js';
 import { attackerKeyPair, decryptionKeyPair, jwsParts, signCompact } from './token-forgery.js';
 
 /** How much the fuzzer sends, and from which seed. `FUZZ_ITERATIONS` and `FUZZ_SEED` override. */
@@ -111,22 +111,24 @@ async function withFuzzApp(
   harness: ConformanceHarness,
   body: (target: FuzzTarget) => Promise<void>,
 ): Promise<void> {
-  const [emu, idp, port] = await Promise.all([startEmulator(), startConsumerIdp(), freeLoopbackPort()]);
-  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-  emu.appAuthorization.registerRedirectUri(redirectUri);
+  const [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
   const encryption = decryptionKeyPair();
   const decryptionKey = encryption.privateKey.export({ format: 'pem', type: 'pkcs8' });
   let app: Awaited<ReturnType<ConformanceHarness['start']>> | undefined;
   try {
-    app = await harness.start(
-      {
-        ...emu.lpAuthOptions(),
-        logger: QUIET,
-        consumer: { issuer: idp.issuer, tokenLocations: { cookie: CONSUMER_COOKIE }, decryptionKey },
-        appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
-      },
-      { port },
-    );
+    app = await onFreeLoopbackPort((port) => {
+      const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+      emu.appAuthorization.registerRedirectUri(redirectUri);
+      return harness.start(
+        {
+          ...emu.lpAuthOptions(),
+          logger: QUIET,
+          consumer: { issuer: idp.issuer, tokenLocations: { cookie: CONSUMER_COOKIE }, decryptionKey },
+          appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
+        },
+        { port },
+      );
+    });
     const sub = 'fuzz-consumer';
     const good = await idp.issue({ claims: { sub } });
     const { header, payload } = jwsParts(good);
@@ -143,7 +145,7 @@ async function withFuzzApp(
     const location = start.headers.get('location')!;
     await body({
       app,
-      port,
+      port: Number(new URL(app.url).port),
       sub,
       consumerCookie: CONSUMER_COOKIE,
       tokens,

@@ -47,7 +47,9 @@ export interface ConformanceHarness {
   name: string;
   /**
    * Builds and starts the app. `listen.port`, when given, is the loopback port the app must listen
-   * on (it is in the redirect URI the cases register); otherwise any free port.
+   * on (it is in the redirect URI the cases register); otherwise any free port. When it throws (a
+   * taken port's `EADDRINUSE`, which the cases answer by trying another port), it has closed what it
+   * built.
    */
   start(options: Record<string, unknown>, listen?: { port?: number }): Promise<ConformanceApp>;
 }

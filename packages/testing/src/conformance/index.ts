@@ -1,4 +1,10 @@
-export { serveOnLoopback, freeLoopbackPort } from './serve.js';
+export {
+  serveOnLoopback,
+  freeLoopbackPort,
+  onFreeLoopbackPort,
+  isAddressInUse,
+  FREE_PORT_ATTEMPTS,
+} from './serve.js';
 export { consumerCases } from './consumer-cases.js';
 export { consumerHookCases, CONFORMANCE_TOKEN_HEADER } from './consumer-hook-cases.js';
 export { loginCases } from './login-cases.js';

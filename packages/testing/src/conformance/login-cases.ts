@@ -4,7 +4,7 @@ import { startEmulator } from '../emulator/start.js';
 import type { Emulator } from '../emulator/types.js';
 import type { ConformanceApp, ConformanceCase, ConformanceHarness } from './harness.js';
 import { OPEN_REDIRECT_CORPUS } from './open-redirect-corpus.js';
-import { freeLoopbackPort } from './serve.js';
+import { onFreeLoopbackPort } from './serve.js';
 
 /** The JSON body, parsed in this realm (Jest's deep equality also compares prototypes). */
 const jsonOf = async (res: Response): Promise<unknown> => JSON.parse(await res.text()) as unknown;
@@ -18,19 +18,21 @@ async function withLoginApp(
   harness: ConformanceHarness,
   body: (app: ConformanceApp, emu: Emulator) => Promise<void>,
 ): Promise<void> {
-  const [emu, port] = await Promise.all([startEmulator(), freeLoopbackPort()]);
-  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-  emu.appAuthorization.registerRedirectUri(redirectUri);
+  const emu = await startEmulator();
   let app: ConformanceApp | undefined;
   try {
-    app = await harness.start(
-      {
-        ...emu.lpAuthOptions(),
-        logger: QUIET,
-        appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
-      },
-      { port },
-    );
+    app = await onFreeLoopbackPort((port) => {
+      const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+      emu.appAuthorization.registerRedirectUri(redirectUri);
+      return harness.start(
+        {
+          ...emu.lpAuthOptions(),
+          logger: QUIET,
+          appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
+        },
+        { port },
+      );
+    });
     await body(app, emu);
   } finally {
     await app?.close();
