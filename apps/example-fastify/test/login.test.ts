@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from '@jest/globals';
 import { createLpAuth, silentLogger, type LpAuth } from '@lp-auth/core';
-import { freeLoopbackPort, loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
+import { loginThroughEmulator, onFreeLoopbackPort, startEmulator, type Emulator } from '@lp-auth/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../src/app.js';
 
@@ -20,22 +20,20 @@ async function startLoginApp(
 ): Promise<{ base: string; emu: Emulator }> {
   const emu = await startEmulator(emulatorOptions);
   cleanup.push(() => emu.close());
-  const port = await freeLoopbackPort();
-  const base = `http://127.0.0.1:${port}`;
-  emu.appAuthorization.registerRedirectUri(`${base}/auth/callback`);
-  const lp: LpAuth = createLpAuth({
-    ...emu.lpAuthOptions(),
-    logger: silentLogger,
-    appAuthorization: {
-      ...emu.credentials.appAuthorization,
-      redirectUri: `${base}/auth/callback`,
-      cookieSecret: COOKIE_SECRET,
-    },
+  // The redirect URI names the port, so the app is built for a port that may be taken by then.
+  const base = await onFreeLoopbackPort(async (port) => {
+    const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+    emu.appAuthorization.registerRedirectUri(redirectUri);
+    const lp: LpAuth = createLpAuth({
+      ...emu.lpAuthOptions(),
+      logger: silentLogger,
+      appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
+    });
+    cleanup.push(() => lp.close());
+    const app: FastifyInstance = await createApp(lp);
+    cleanup.push(() => app.close());
+    return app.listen({ port, host: '127.0.0.1' });
   });
-  cleanup.push(() => lp.close());
-  const app: FastifyInstance = await createApp(lp);
-  cleanup.push(() => app.close());
-  await app.listen({ port, host: '127.0.0.1' });
   return { base, emu };
 }
 

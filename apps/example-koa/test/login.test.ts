@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from '@jest/globals';
 import { createLpAuth, randomToken, silentLogger } from '@lp-auth/core';
 import {
-  freeLoopbackPort,
   loginThroughEmulator,
+  onFreeLoopbackPort,
   serveOnLoopback,
   startEmulator,
   type Emulator,
@@ -20,24 +20,23 @@ afterEach(async () => {
  * URI registered with the emulator names it). `userId`: the id the emulator's login user gets.
  */
 async function startLoginApp(userId?: string): Promise<{ base: string; emu: Emulator }> {
-  const [emu, port] = await Promise.all([
-    startEmulator(userId === undefined ? {} : { credentials: { login: { userId } } }),
-    freeLoopbackPort(),
-  ]);
+  const emu = await startEmulator(userId === undefined ? {} : { credentials: { login: { userId } } });
   closers.push(() => emu.close());
-  const base = `http://127.0.0.1:${port}`;
-  const redirectUri = `${base}/auth/callback`;
-  emu.appAuthorization.registerRedirectUri(redirectUri);
-  const { clientId, clientSecret } = emu.credentials.appAuthorization;
-  const lp = createLpAuth({
-    ...emu.lpAuthOptions(),
-    logger: silentLogger,
-    credentials: emu.lpAuthCredentials(),
-    appAuthorization: { clientId, clientSecret, redirectUri, cookieSecret: randomToken(32) },
+  const served = await onFreeLoopbackPort((port) => {
+    const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+    emu.appAuthorization.registerRedirectUri(redirectUri);
+    const { clientId, clientSecret } = emu.credentials.appAuthorization;
+    const lp = createLpAuth({
+      ...emu.lpAuthOptions(),
+      logger: silentLogger,
+      credentials: emu.lpAuthCredentials(),
+      appAuthorization: { clientId, clientSecret, redirectUri, cookieSecret: randomToken(32) },
+    });
+    closers.push(() => lp.close());
+    return serveOnLoopback(createApp(lp).app.callback(), port);
   });
-  closers.push(() => lp.close());
-  const served = await serveOnLoopback(createApp(lp).app.callback(), port);
   closers.push(served.close);
+  const base = served.url;
   return { base, emu };
 }
 

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createLpAuth, silentLogger, type LpAuth } from '@lp-auth/core';
 import {
-  freeLoopbackPort,
   loginThroughEmulator,
+  onFreeLoopbackPort,
   startConsumerIdp,
   startEmulator,
   type ConsumerIdp,
@@ -20,24 +20,33 @@ let served: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
   [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
-  // The login routes' redirect URI names the app's port, so the port is chosen first.
-  const port = await freeLoopbackPort();
-  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-  emu.appAuthorization.registerRedirectUri(redirectUri);
-  lp = createLpAuth({
-    ...emu.lpAuthOptions(),
-    logger: silentLogger,
-    credentials: emu.lpAuthCredentials(),
-    consumer: { issuer: idp.issuer },
-    appAuthorization: {
-      ...emu.credentials.appAuthorization,
-      redirectUri,
-      cookieSecret: 'example-nestjs-test-cookie-secret-0123456789',
-    },
+  // The login routes' redirect URI names the app's port, so the port is chosen first; another
+  // process may take it before the app listens, and then the app is built again for another port.
+  served = await onFreeLoopbackPort(async (port) => {
+    const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+    emu.appAuthorization.registerRedirectUri(redirectUri);
+    const built = createLpAuth({
+      ...emu.lpAuthOptions(),
+      logger: silentLogger,
+      credentials: emu.lpAuthCredentials(),
+      consumer: { issuer: idp.issuer },
+      appAuthorization: {
+        ...emu.credentials.appAuthorization,
+        redirectUri,
+        cookieSecret: 'example-nestjs-test-cookie-secret-0123456789',
+      },
+    });
+    const app = await NestFactory.create(appModule(built), { logger: false });
+    try {
+      await app.listen(port, '127.0.0.1');
+    } catch (error) {
+      await app.close();
+      await built.close();
+      throw error;
+    }
+    lp = built;
+    return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
   });
-  const app = await NestFactory.create(appModule(lp), { logger: false });
-  await app.listen(port, '127.0.0.1');
-  served = { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
 });
 
 afterAll(async () => {

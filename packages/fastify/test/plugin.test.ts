@@ -2,8 +2,8 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
-  freeLoopbackPort,
   loginThroughEmulator,
+  onFreeLoopbackPort,
   startConsumerIdp,
   startEmulator,
   type Emulator,
@@ -143,27 +143,27 @@ describe('error handling', () => {
 describe('application authorization login routes', () => {
   /** An app with login routes at custom paths, every other route behind the consumer guard. */
   async function loginApp() {
-    const port = await freeLoopbackPort();
-    const redirectUri = `http://127.0.0.1:${port}/oauth/back`;
-    const [emu, idp] = await Promise.all([
-      emulator({ credentials: { appAuthorization: { redirectUris: [redirectUri] } } }),
-      startConsumerIdp(),
-    ]);
+    const [emu, idp] = await Promise.all([emulator(), startConsumerIdp()]);
     cleanup.push(() => idp.close());
-    const app = Fastify();
-    cleanup.push(() => app.close());
-    await app.register(lpAuth, {
-      ...emu.lpAuthOptions(),
-      logger: silentLogger,
-      consumer: { issuer: idp.issuer },
-      consumerGuard: 'required',
-      appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
-      appAuthorizationRoutes: { loginPath: '/login', logoutPath: '/logout', afterLogoutPath: '/bye' },
+    // The redirect URI names the port, so the app is built for a port that may be taken by then.
+    const base = await onFreeLoopbackPort(async (port) => {
+      const redirectUri = `http://127.0.0.1:${port}/oauth/back`;
+      emu.appAuthorization.registerRedirectUri(redirectUri);
+      const app = Fastify();
+      cleanup.push(() => app.close());
+      await app.register(lpAuth, {
+        ...emu.lpAuthOptions(),
+        logger: silentLogger,
+        consumer: { issuer: idp.issuer },
+        consumerGuard: 'required',
+        appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
+        appAuthorizationRoutes: { loginPath: '/login', logoutPath: '/logout', afterLogoutPath: '/bye' },
+      });
+      app.get('/me', { config: { lpAuth: { public: true } } }, async (request) => ({
+        user: request.lp!.user?.user.id ?? null,
+      }));
+      return app.listen({ port, host: '127.0.0.1' });
     });
-    app.get('/me', { config: { lpAuth: { public: true } } }, async (request) => ({
-      user: request.lp!.user?.user.id ?? null,
-    }));
-    const base = await app.listen({ port, host: '127.0.0.1' });
     return { base, emu };
   }
 

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import Koa from 'koa';
 import Router from '@koa/router';
 import {
-  freeLoopbackPort,
   loginThroughEmulator,
+  onFreeLoopbackPort,
   serveOnLoopback,
   startConsumerIdp,
   startEmulator,
@@ -27,36 +27,35 @@ afterEach(async () => {
 async function startApp(
   koaOptions?: LpAuthKoaOptions,
 ): Promise<{ base: string; emu: Emulator; idp: ConsumerIdp }> {
-  const [emu, idp, port] = await Promise.all([startEmulator(), startConsumerIdp(), freeLoopbackPort()]);
+  const [emu, idp] = await Promise.all([startEmulator(), startConsumerIdp()]);
   closers.push(
     () => emu.close(),
     () => idp.close(),
   );
-  const base = `http://127.0.0.1:${port}`;
-  emu.appAuthorization.registerRedirectUri(`${base}/auth/callback`);
-  const middleware = lpAuth(
-    {
-      ...emu.lpAuthOptions(),
-      logger: silentLogger,
-      consumer: { issuer: idp.issuer },
-      appAuthorization: {
-        ...emu.credentials.appAuthorization,
-        redirectUri: `${base}/auth/callback`,
-        cookieSecret: COOKIE_SECRET,
+  const served = await onFreeLoopbackPort((port) => {
+    const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+    emu.appAuthorization.registerRedirectUri(redirectUri);
+    const middleware = lpAuth(
+      {
+        ...emu.lpAuthOptions(),
+        logger: silentLogger,
+        consumer: { issuer: idp.issuer },
+        appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
       },
-    },
-    koaOptions,
-  );
-  closers.push(() => middleware.close());
-  const router = new Router();
-  router.get('/whoami', optionalConsumer(), (ctx) => {
-    ctx.body = { user: ctx.state.lp.user?.user.id ?? null, consumer: ctx.state.lp.consumer?.sub ?? null };
+      koaOptions,
+    );
+    closers.push(() => middleware.close());
+    const router = new Router();
+    router.get('/whoami', optionalConsumer(), (ctx) => {
+      ctx.body = { user: ctx.state.lp.user?.user.id ?? null, consumer: ctx.state.lp.consumer?.sub ?? null };
+    });
+    const app = new Koa();
+    app.use(middleware);
+    app.use(router.routes()).use(router.allowedMethods());
+    return serveOnLoopback(app.callback(), port);
   });
-  const app = new Koa();
-  app.use(middleware);
-  app.use(router.routes()).use(router.allowedMethods());
-  const served = await serveOnLoopback(app.callback(), port);
   closers.push(served.close);
+  const base = served.url;
   return { base, emu, idp };
 }
 

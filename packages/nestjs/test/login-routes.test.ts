@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Controller, Get, Module, Req, type DynamicModule } from '@nestjs/common';
 import type { LpAuthOptions, UserSession } from '@lp-auth/core';
 import type { LpRequestContext } from '@lp-auth/core/adapter';
-import { freeLoopbackPort, loginThroughEmulator, startEmulator, type Emulator } from '@lp-auth/testing';
+import { loginThroughEmulator, onFreeLoopbackPort, startEmulator, type Emulator } from '@lp-auth/testing';
 import { LpAuthModule, LpUser, type LpAuthModuleOptions } from '../src/index.js';
 import { PLATFORMS, serveNest } from './serve.js';
 
@@ -63,20 +63,21 @@ describe.each(PLATFORMS)('login routes (%s), options from forRootAsync with inje
   let served: Awaited<ReturnType<typeof serveNest>>;
 
   beforeAll(async () => {
-    const [started, port] = await Promise.all([startEmulator(), freeLoopbackPort()]);
-    emu = started;
-    const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-    emu.appAuthorization.registerRedirectUri(redirectUri);
-    const appAuthorization = {
-      ...emu.credentials.appAuthorization,
-      redirectUri,
-      cookieSecret: COOKIE_SECRET,
-    };
-    served = await serveNest(
-      appModule({ ...emu.lpAuthOptions(), logger: QUIET, appAuthorization }),
-      platform,
-      port,
-    );
+    emu = await startEmulator();
+    served = await onFreeLoopbackPort((port) => {
+      const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+      emu.appAuthorization.registerRedirectUri(redirectUri);
+      const appAuthorization = {
+        ...emu.credentials.appAuthorization,
+        redirectUri,
+        cookieSecret: COOKIE_SECRET,
+      };
+      return serveNest(
+        appModule({ ...emu.lpAuthOptions(), logger: QUIET, appAuthorization }),
+        platform,
+        port,
+      );
+    });
   });
   afterAll(async () => {
     await served?.close();
