@@ -4,7 +4,7 @@
  * It calls one LivePerson API through each configured client, prints what happened, and exits;
  * with `--serve` (`npm start -- --serve`) it keeps serving on PORT (default 3000).
  */
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from 'example-runner';
 import { createApp } from './app.js';
@@ -14,8 +14,10 @@ main({
   appAuthorization: true,
   async start(lp, port) {
     const { app } = createApp(lp);
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject); // a taken port: the runner says so, or tries another one
+      server.listen(port, '127.0.0.1', resolve);
     });
     return {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

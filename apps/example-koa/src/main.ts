@@ -9,7 +9,10 @@ main({
   async start(lp, port) {
     const { app } = createApp(lp);
     const server = app.listen(port, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
+    await new Promise((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject); // a taken port: the runner says so, or tries another one
+    });
     return {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -11,8 +11,15 @@ import {
   type LpAuth,
   type LpAuthOptions,
 } from '@lp-auth/core';
-import { startConsumerIdp, startEmulator, type ConsumerIdp, type Emulator } from '@lp-auth/testing';
-import { demonstrateLogin, freePort } from './login-demo.js';
+import {
+  isAddressInUse,
+  onFreeLoopbackPort,
+  startConsumerIdp,
+  startEmulator,
+  type ConsumerIdp,
+  type Emulator,
+} from '@lp-auth/testing';
+import { demonstrateLogin } from './login-demo.js';
 export { exampleCalls, type ExampleCalls } from './calls.js';
 
 /** One call the runner makes against the example app. */
@@ -142,13 +149,30 @@ export async function callExample(
   return results;
 }
 
+/**
+ * Configures `@lp-auth` and starts the app. With login routes the port must be known before the app
+ * is built: it is in the redirect URI. `--serve` takes `PORT` (3000); otherwise a free loopback port,
+ * and when another process takes it before the app listens, everything is built again for another.
+ */
+async function startExample(options: RunExampleOptions, serve: boolean) {
+  const on = async (port: number) => {
+    const configured = await configure(options.appAuthorization ? port : undefined);
+    try {
+      return { ...configured, app: await options.start(configured.lp, port) };
+    } catch (error) {
+      await configured.lp.close();
+      await Promise.all([configured.emulator?.close(), configured.idp?.close()]);
+      throw error;
+    }
+  };
+  if (serve) return on(Number(process.env.PORT ?? 3000));
+  return options.appAuthorization ? onFreeLoopbackPort(on) : on(0);
+}
+
 /** Runs the example; resolves with the process exit code (0 when every call succeeded). */
 export async function runExample(options: RunExampleOptions): Promise<number> {
   const serve = process.argv.includes('--serve');
-  // With login routes the port must be known before the app: it is in the redirect URI.
-  const port = serve ? Number(process.env.PORT ?? 3000) : options.appAuthorization ? await freePort() : 0;
-  const { lp, emulator, idp } = await configure(options.appAuthorization ? port : undefined);
-  const app = await options.start(lp, port);
+  const { lp, emulator, idp, app } = await startExample(options, serve);
   console.log(`Example ${options.framework} app on ${app.url}\n`);
 
   let failures = 0;
@@ -203,6 +227,9 @@ export function main(options: RunExampleOptions): void {
     },
     (error: unknown) => {
       console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+      if (isAddressInUse(error) && process.argv.includes('--serve')) {
+        console.error('Another program uses that port: set PORT to a free one.');
+      }
       process.exitCode = 1;
     },
   );

@@ -1,18 +1,4 @@
-import { createServer } from 'node:net';
 import { loginThroughEmulator, type Emulator } from '@lp-auth/testing';
-
-/** A free TCP port on 127.0.0.1, so that the app's redirect URI is known before the app is built. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The command that runs this example again with `--serve`: `npm start -- --serve` under npm. */
 function serveCommand(): string {
