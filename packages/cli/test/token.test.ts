@@ -109,10 +109,13 @@ describe('lp-auth token', () => {
     expect(wrongAccount.stderr).toMatch(/11111111/);
     // Unlike "--env-file", Node leaves "--dotenv" alone, so a missing file is lp-auth's own exit 2.
     const missing = await lpAuth(['token', 'appJwt', '--dotenv', join(dir, 'nope.env')]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(
-      /cannot read the env file .*nope\.env \(ENOENT\)\. Check the path given to --dotenv/,
-    );
+    // One expectation, so that a wrong exit code shows what the command printed.
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(
+        /cannot read the env file .*nope\.env \(ENOENT\)\. Check the path given to --dotenv/,
+      ),
+    });
   });
 
   test('the old --env-file spelling is refused with a pointer to --dotenv (exit 2)', async () => {
