@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import type { Dispatcher, request as undiciRequestOf } from 'undici';
 import { NetworkError, ResponseTooLargeError } from '../errors/index.js';
 import { redactUrl } from '../support/redact.js';
@@ -79,8 +80,9 @@ export function undiciExchange(fallback: Exchange): Exchange {
       deadline.clear();
       throw deadline.failure(error);
     }
-    const { statusCode: status, body: stream } = data;
+    const { statusCode: status } = data;
     const headers = new PlainHeaders(data.headers);
+    const stream = decoded(data.body, headers, status, method);
     try {
       const refused = refusedRedirect(() => deadline.what, { status, headers }, url, method);
       if (refused) {
@@ -153,12 +155,65 @@ function sendable(body: BodyInit | null, headers: Headers): string | Uint8Array 
   return UNSENDABLE;
 }
 
-/** Request headers as the flat `[name, value, …]` list undici reads fastest. */
+/**
+ * Request headers as the flat `[name, value, …]` list undici reads fastest, with the two that
+ * fetch would add and a server may act on: `user-agent: node` (some gateways refuse a request
+ * without one) and `accept-encoding: gzip, deflate` (answers come compressed, and are decoded
+ * here as fetch decodes them). fetch's browser headers (`sec-fetch-mode`, `accept-language`) are left out.
+ */
 function flatHeaders(headers: Headers): string[] {
   const flat: string[] = [];
-  headers.forEach((value, name) => flat.push(name, value));
+  let agent = false;
+  let encoding = false;
+  headers.forEach((value, name) => {
+    if (name === 'user-agent') agent = true;
+    else if (name === 'accept-encoding') encoding = true;
+    flat.push(name, value);
+  });
+  if (!agent) flat.push('user-agent', 'node');
+  if (!encoding) flat.push('accept-encoding', 'gzip, deflate');
   return flat;
 }
+
+/** Statuses without a body, which nothing decodes (as fetch). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** At most this many content codings are undone (as fetch, against a chain built to exhaust). */
+const MAX_CODINGS = 5;
+
+/**
+ * The body with its `content-encoding` undone, as fetch does (gzip, deflate, br; leniently flushed):
+ * byte limits then count what the caller gets. An unknown coding leaves the body as it came.
+ * Destroying the returned stream destroys the socket's too.
+ */
+function decoded(body: Readable, headers: PlainHeaders, status: number, method: string): Readable {
+  const encoding = headers.get('content-encoding');
+  if (encoding === null || method === 'HEAD' || NULL_BODY.has(status)) return body;
+  const codings = encoding.toLowerCase().split(',');
+  if (codings.length > MAX_CODINGS) {
+    const error = new Error(`too many content-encodings in response: ${codings.length}`);
+    body.on('error', noop);
+    body.destroy(error);
+    return body;
+  }
+  const decoders: NodeJS.ReadWriteStream[] = [];
+  for (let i = codings.length - 1; i >= 0; i--) {
+    const coding = codings[i]!.trim();
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip(LENIENT));
+    else if (coding === 'deflate') decoders.push(zlib.createInflate(LENIENT));
+    else if (coding === 'br') decoders.push(zlib.createBrotliDecompress(LENIENT_BROTLI));
+    else if (coding === 'identity') continue;
+    else return body;
+  }
+  if (decoders.length === 0) return body;
+  return pipeline([body, ...decoders], noop) as unknown as Readable;
+}
+
+const LENIENT = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const LENIENT_BROTLI = {
+  flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+  finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+};
 
 /** Drops a body nobody will read: the socket is closed rather than drained. */
 function discard(stream: Readable): void {

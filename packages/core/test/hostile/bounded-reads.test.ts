@@ -5,6 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { generateKeyPair, SignJWT } from 'jose';
 import { createConsumerVerifier, createLpAuth, LpApiError, silentLogger } from '../core.js';
 import { hostileScope } from './hostile-server.js';
@@ -132,6 +133,28 @@ describe.each(TRANSPORTS)('request() over $transport: bounded bodies, secrets ke
       lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' }),
     ).rejects.toMatchObject({ code: 'response_too_large' });
     expect(api.bytesWritten()).toBeLessThan(8 * MiB);
+  });
+
+  test('a gzip answer is decoded; a gzip bomb is cut at the limit on the decoded bytes', async () => {
+    const small = gzipSync(JSON.stringify([{ id: 1 }]));
+    const bomb = gzipSync(Buffer.alloc(32 * MiB, ' '));
+    const api = await serve((req, res) => {
+      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+      if (!String(req.headers['accept-encoding']).includes('gzip')) return void res.end('[]');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(req.url === '/bomb' ? bomb : small);
+    });
+    const lp = lpAuth(
+      { sentinel: api.url, accountConfigReadOnly: api.url },
+      { ...http, maxResponseBytes: MiB },
+    );
+    const client = lp.clients.appJwt!;
+    await expect(client.request({ service: 'accountConfigReadOnly', path: '/x' })).resolves.toMatchObject({
+      data: [{ id: 1 }],
+    });
+    await expect(client.request({ service: 'accountConfigReadOnly', path: '/bomb' })).rejects.toMatchObject({
+      code: 'response_too_large',
+    });
   });
 
   test('an error body cut by a reset: the error keeps what had arrived', async () => {
