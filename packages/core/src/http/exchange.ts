@@ -257,7 +257,10 @@ function readStream(stream: Readable, deadline: Deadline, maxBytes: number): Pro
     });
     stream.on('error', (error) => fail(deadline.failure(error)));
     // Destroyed without an error (nothing in undici does, today): still a body that did not arrive.
-    stream.on('close', () => fail(deadline.failure(new Error('the response body closed before its end'))));
+    // After 'end' it is the normal close, and no error is built.
+    stream.on('close', () => {
+      if (!settled) fail(deadline.failure(new Error('the response body closed before its end')));
+    });
   });
 }
 
