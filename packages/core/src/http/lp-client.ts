@@ -23,7 +23,7 @@ import {
   type Answer,
 } from './send.js';
 import { fetchExchange, undiciExchange, type Exchange } from './exchange.js';
-import { webHeaders, type PlainHeaders } from './plain-headers.js';
+import { PlainHeaders, webHeaders } from './plain-headers.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, IDEMPOTENT, isReplayable, parseBody } from './answers.js';
 import type { BodyInit, LpClientOptions, LpFetchInit, LpRequest, LpResponse } from './lp-request.js';
 
@@ -354,8 +354,9 @@ export class LpClient {
  */
 function success<T>(answer: Answer, data: T, requestId: string | undefined): LpResponse<T> {
   const { status, headers } = answer;
-  if (headers instanceof Headers) return { status, headers, data, ...(requestId ? { requestId } : {}) };
-  return lazyHeaders(status, headers, data, requestId);
+  // Not `instanceof Headers`: a configured fetch (another undici copy) may answer with its own class.
+  if (headers instanceof PlainHeaders) return lazyHeaders(status, headers, data, requestId);
+  return { status, headers, data, ...(requestId ? { requestId } : {}) };
 }
 
 function lazyHeaders<T>(

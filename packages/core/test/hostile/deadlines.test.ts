@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
+import { fetch as undiciFetch } from 'undici';
 import {
   createConsumerVerifier,
   createLpAuth,
@@ -339,6 +340,22 @@ describe.each(TRANSPORTS)(
     });
   },
 );
+
+test('request() over a configured fetch of another undici copy (its own Headers class) answers with its headers', async () => {
+  const api = await serve((req, res) => {
+    if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-1' });
+    res.end('{"ok":true}');
+  });
+  const lp = lpAuth(api.url, api.url, {
+    http: {
+      fetch: (input, init) => undiciFetch(input as string, init as object) as unknown as Promise<Response>,
+    },
+  });
+  const answer = await lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
+  expect(answer).toMatchObject({ status: 200, data: { ok: true }, requestId: 'req-1' });
+  expect(answer.headers.get('content-type')).toBe('application/json');
+});
 
 describe('every failure of fetch() and the token fetch is typed', () => {
   test('fetch(): a reset while the caller reads the body is a typed network_error', async () => {
