@@ -322,6 +322,32 @@ describe.each(TRANSPORTS)(
       expect((error as Error).message).toMatch(/bad port/);
     });
 
+    test('bodies: a string and a form get the content-type fetch gives them; a Blob is sent as fetch sends it', async () => {
+      const api = await serve((req, res) =>
+        req.url.startsWith(TOKEN_PATH) ? goodToken(res) : res.end('{}'),
+      );
+      const lp = lpAuth(api.url, api.url, { http });
+      const client = lp.clients.appJwt!;
+      const send = (body: unknown) =>
+        client.request({
+          service: 'accountConfigReadOnly',
+          path: '/b',
+          method: 'POST',
+          body: body as string,
+        });
+      await send('plain text');
+      await send(new URLSearchParams({ a: '1', b: 'two' }));
+      await send(new TextEncoder().encode('bytes'));
+      await send(new Blob(['a blob'], { type: 'text/x-blob' }));
+      const sent = api.seen.filter((r) => r.url === '/b');
+      expect(sent.map((r) => [r.body, r.headers['content-type']])).toEqual([
+        ['plain text', 'text/plain;charset=UTF-8'],
+        ['a=1&b=two', 'application/x-www-form-urlencoded;charset=UTF-8'],
+        ['bytes', undefined],
+        ['a blob', 'text/x-blob'],
+      ]);
+    });
+
     test(`the exchange goes out through ${transport === 'undici' ? "undici's request()" : 'the configured fetch'}`, async () => {
       const api = await serve((req, res) =>
         req.url.startsWith(TOKEN_PATH) ? goodToken(res) : res.end('{"ok":true}'),
