@@ -103,6 +103,9 @@ export function createLpAuth(options?: LpAuthOptions): LpAuth {
     accountId: resolved.accountId,
     domains,
     fetch: fetchFn,
+    // request() goes through undici's dispatcher API unless a fetch is configured (a proxy, an
+    // instrumentation): then every exchange keeps to that fetch.
+    requestTransport: resolved.http.fetch ? 'fetch' : 'undici',
     store,
     logger,
     retry: resolved.http.retry,

@@ -1,5 +1,6 @@
 import { createLpAuth, silentLogger, type AppJwtCredential } from '@lp-auth/core';
 import type { Emulator } from '@lp-auth/testing';
+import { request as undiciRequest } from 'undici';
 import { measureLatencyInTurns, percentile } from './measure.js';
 import { fmt, type Row } from './table.js';
 
@@ -62,24 +63,39 @@ export async function benchClient(
     const token = (client.credential as AppJwtCredential).tokens.peek()!.value;
     const url = `${emu.url}${SKILLS.replace('{accountId}', emu.accountId)}`;
 
-    const { plain, ours } = await measureLatencyInTurns(
+    const { plain, undici, ours } = await measureLatencyInTurns(
       {
         plain: async () => {
           const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
           if (!res.ok) throw new Error(`plain fetch: ${res.status}`);
           await res.json();
         },
+        // The transport request() uses (when http.fetch is not set), bare: no deadline, no limit.
+        undici: async () => {
+          const res = await undiciRequest(url, { headers: { authorization: `Bearer ${token}` } });
+          if (res.statusCode !== 200) throw new Error(`plain undici request: ${res.statusCode}`);
+          await res.body.json();
+        },
         ours: () => client.request({ service: 'accountConfigReadOnly', path: SKILLS }),
       },
       ms,
     );
     const overhead = (plain.reqPerSec / ours.reqPerSec - 1) * 100;
+    const overUndici = (undici.reqPerSec / ours.reqPerSec - 1) * 100;
     const rows: Row[] = [
       {
         section: 'authorized client',
         name: 'plain fetch, token in hand (16 in flight)',
         value: `${fmt.req(plain.reqPerSec)}, p99 ${fmt.ms(plain.p99)}`,
         meaning: 'the baseline: fetch to the emulator with a bearer header, JSON parsed',
+      },
+      {
+        section: 'authorized client',
+        name: 'plain undici request, token in hand (16 in flight)',
+        value: `${fmt.req(undici.reqPerSec)}, p99 ${fmt.ms(undici.p99)}`,
+        ratio: `${fmt.x(undici.reqPerSec / plain.reqPerSec)} fetch; ours ${overUndici.toFixed(1)} % over it`,
+        meaning:
+          "informational: undici's request() (the transport LpClient.request uses unless http.fetch is set), same call, no deadline or byte limit",
       },
       {
         section: 'authorized client',
@@ -99,6 +115,7 @@ export async function benchClient(
 
 async function coldBurst(emu: Emulator, burst: number): Promise<{ row: Row; tokenCalls: number }> {
   const before = { token: emu.stats.count('sentinel.token'), csds: emu.stats.count('csds.all') };
+  // A configured fetch, so request() runs over it (not undici's dispatcher), with its pool limit.
   const lp = lpFor(emu, pooledFetch(POOL));
   const client = lp.client('appJwt');
   try {

@@ -354,9 +354,15 @@ export function isLpAuthError(e: unknown, code?: LpAuthErrorCode): e is LpAuthEr
 }
 
 function describeNetworkCause(error: object): string | undefined {
-  // undici wraps the socket error: "fetch failed" with cause { code: 'ECONNREFUSED' | 'UND_ERR_SOCKET' … }
+  // undici's fetch wraps the socket error: "fetch failed" with cause { code: 'ECONNREFUSED' | 'UND_ERR_SOCKET' … };
+  // its dispatcher API (`request()`) throws that error itself.
   const inner = (error as { cause?: unknown }).cause;
-  if (!inner || typeof inner !== 'object') return undefined;
+  if (!inner || typeof inner !== 'object') {
+    const own = (error as { code?: unknown }).code;
+    const message = String((error as { message?: unknown }).message ?? '');
+    if (typeof own !== 'string' || own === '') return undefined;
+    return message && !message.includes(own) ? `${own} (${message})` : message || own;
+  }
   const message = 'message' in inner ? String(inner.message) : '';
   if ('code' in inner) {
     const code = String((inner as { code: unknown }).code);

@@ -1,5 +1,6 @@
 import type { Logger } from '../support/logger.js';
 import type { RetryPolicy } from './backoff.js';
+import type { RequestTransport } from './exchange.js';
 import type { FetchFn } from './send.js';
 
 /** A request about to be sent, before or after a credential is applied. */
@@ -98,6 +99,12 @@ export interface LpClientRuntime {
   /** Resolves a LivePerson service to its base URL (CSDS, or a regional Orchestrator host). */
   domains: { resolve(service: string, region?: string): Promise<string> };
   fetch: FetchFn;
+  /**
+   * How `LpClient.request()` sends: `undici` (undici's dispatcher API; what `createLpAuth` picks
+   * when `http.fetch` is not set) or `fetch` (through {@link LpClientRuntime.fetch}, the default
+   * here). `LpClient.fetch()`, token endpoints, CSDS and key sets always use `fetch`.
+   */
+  requestTransport?: RequestTransport;
   logger: Logger;
   retry: RetryPolicy;
   /** Deadline of one HTTP exchange (headers and body), ms. */

@@ -16,6 +16,7 @@ export type {
   LpClientRuntime,
 } from './credential.js';
 export { type FetchFn } from './send.js';
+export { type RequestTransport } from './exchange.js';
 export {
   httpErrorResponse,
   resolveHttpErrorResponseOptions,

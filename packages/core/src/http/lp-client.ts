@@ -19,10 +19,11 @@ import {
   readErrorText,
   requestIdOf,
   retryAfterOf,
-  sendAndRead,
   sendOnce,
   type Answer,
 } from './send.js';
+import { fetchExchange, undiciExchange, type Exchange } from './exchange.js';
+import { PlainHeaders, webHeaders } from './plain-headers.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, IDEMPOTENT, isReplayable, parseBody } from './answers.js';
 import type { BodyInit, LpClientOptions, LpFetchInit, LpRequest, LpResponse } from './lp-request.js';
 
@@ -53,11 +54,15 @@ export class LpClient {
   readonly #runtime: LpClientRuntime;
   readonly #onBehalfOf: Credential | undefined;
   readonly #waits = new RetryAfterMemory();
+  /** How `request()` sends each attempt; `fetch()` always goes through `runtime.fetch`. */
+  readonly #exchange: Exchange;
 
   constructor(credential: Credential, runtime: LpClientRuntime, options: LpClientOptions = {}) {
     this.credential = credential;
     this.#runtime = runtime;
     this.#onBehalfOf = options.onBehalfOf;
+    const viaFetch = fetchExchange(() => runtime.fetch);
+    this.#exchange = runtime.requestTransport === 'undici' ? undiciExchange(viaFetch) : viaFetch;
   }
 
   /** The configured account id. */
@@ -145,12 +150,7 @@ export class LpClient {
           if (mayRepeat && attempt === 1) continue;
           throw new InvalidResponseError({ status: answer.status, method, url: redactUrl(url), requestId });
         }
-        return {
-          status: answer.status,
-          headers: answer.headers,
-          data: parsed.data as T,
-          ...(requestId ? { requestId } : {}),
-        };
+        return success(answer, parsed.data as T, requestId);
       }
     });
   }
@@ -276,7 +276,7 @@ export class LpClient {
       try {
         const timeoutMs = this.#attemptTimeout(call.deadline);
         if (buffer) {
-          answer = await sendAndRead(this.#runtime.fetch, url, init, timeoutMs, call.callerSignal, maxBytes);
+          answer = await this.#exchange(url, init, timeoutMs, call.callerSignal, maxBytes);
         } else {
           response = await sendOnce(this.#runtime.fetch, url, init, timeoutMs, call.callerSignal, {
             maxBodyBytes: maxBytes,
@@ -297,9 +297,13 @@ export class LpClient {
           // The credential reads the answer to say which of its tokens was refused.
           const text = answer ? answer.text : (await readErrorText(response!)).text;
           if (!answer) {
-            response = new Response(text, { status, statusText: response!.statusText, headers: answered });
+            response = new Response(text, {
+              status,
+              statusText: response!.statusText,
+              headers: webHeaders(answered),
+            });
           }
-          rejection = credential.rejection({ status, headers: answered, text }, applied);
+          rejection = credential.rejection({ status, headers: webHeaders(answered), text }, applied);
         } else if (credential.refreshable) {
           // The token may have been revoked or expired early: one fresh token, one more try.
           rejection = { name: credential.kind, token: applied.token };
@@ -342,6 +346,37 @@ export class LpClient {
       attempt++;
     }
   }
+}
+
+/**
+ * The answer of `request()`. The undici transport's headers become a WHATWG `Headers` only when
+ * the caller reads `headers` (once): most callers read `data` alone.
+ */
+function success<T>(answer: Answer, data: T, requestId: string | undefined): LpResponse<T> {
+  const { status, headers } = answer;
+  // Not `instanceof Headers`: a configured fetch (another undici copy) may answer with its own class.
+  if (headers instanceof PlainHeaders) return lazyHeaders(status, headers, data, requestId);
+  return { status, headers, data, ...(requestId ? { requestId } : {}) };
+}
+
+function lazyHeaders<T>(
+  status: number,
+  plain: PlainHeaders,
+  data: T,
+  requestId: string | undefined,
+): LpResponse<T> {
+  let own: Headers | undefined;
+  const response = {
+    status,
+    get headers(): Headers {
+      return own ?? plain.toHeaders();
+    },
+    set headers(value: Headers) {
+      own = value;
+    },
+    data,
+  };
+  return requestId ? Object.assign(response, { requestId }) : response;
 }
 
 /** One call through {@link LpClient}'s retry loop. */

@@ -2,6 +2,7 @@ import { NetworkError, RedirectRefusedError, ResponseTooLargeError, TimeoutError
 import { redactUrl } from '../support/redact.js';
 import { parseRetryAfter } from './backoff.js';
 import { Deadline } from './deadline.js';
+import type { HeaderReader, PlainHeaders } from './plain-headers.js';
 import { redactSecrets, secretsOfRequest } from './request-secrets.js';
 
 /** The fetch function the library calls; defaults to the global one (undici). */
@@ -70,7 +71,8 @@ export async function sendOnce(
 export interface Answer {
   ok: boolean;
   status: number;
-  headers: Headers;
+  /** The response's `Headers` (fetch transport) or undici's plain object behind a reader (undici transport). */
+  headers: Headers | PlainHeaders;
   text: string;
   /** What an error keeps of a failed answer's body (clipped, secrets removed). */
   errorBody: unknown;
@@ -150,7 +152,7 @@ async function open(
 }
 
 /** The `Location` of a redirect, resolved against the request URL; undefined when not a redirect. */
-function redirectTarget(response: Response, from: URL): URL | undefined {
+function redirectTarget(response: { status: number; headers: HeaderReader }, from: URL): URL | undefined {
   if (![301, 302, 303, 307, 308].includes(response.status)) return undefined;
   const location = response.headers.get('location');
   if (location === null) return undefined;
@@ -177,6 +179,24 @@ function redirectRefusal(
   if (method !== 'GET' && method !== 'HEAD') return `only GET is followed, this is ${method}`;
   if (hop + 1 > MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
   return undefined;
+}
+
+/**
+ * The refusal of a redirect answered to a request that carries a credential (every `request()`
+ * exchange), or undefined when the answer is no redirect: for a transport that reads the answer
+ * without a `Response`.
+ */
+export function refusedRedirect(
+  what: string | (() => string),
+  answer: { status: number; headers: HeaderReader },
+  from: URL,
+  method: string,
+): RedirectRefusedError | undefined {
+  const next = redirectTarget(answer, from);
+  if (!next) return undefined;
+  const reason = redirectRefusal(from, next, method, 'refuse', 0) ?? 'redirects are refused';
+  const named = typeof what === 'function' ? what() : what;
+  return new RedirectRefusedError(named, answer.status, safeOrigin(next), reason);
 }
 
 function safeOrigin(url: URL): string {
@@ -349,12 +369,12 @@ export function requestOf(response: Response): { url: URL; init: RequestInit } |
 }
 
 /** LivePerson's request id for a response, when it sent one. */
-export function requestIdOf(response: { headers: Headers }): string | undefined {
+export function requestIdOf(response: { headers: HeaderReader }): string | undefined {
   return response.headers.get('x-request-id') ?? response.headers.get('x-lp-request-id') ?? undefined;
 }
 
 /** Milliseconds from the response's `Retry-After`, if any. */
-export function retryAfterOf(response: { headers: Headers }): number | undefined {
+export function retryAfterOf(response: { headers: HeaderReader }): number | undefined {
   return parseRetryAfter(response.headers.get('retry-after'));
 }
 

@@ -5,9 +5,11 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { generateKeyPair, SignJWT } from 'jose';
 import { createConsumerVerifier, createLpAuth, LpApiError, silentLogger } from '../core.js';
 import { hostileScope } from './hostile-server.js';
+import { TRANSPORTS } from './transports.js';
 
 const ACCOUNT = '1234';
 const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
@@ -98,35 +100,6 @@ describe('every body is read under a byte limit, enforced while streaming', () =
     ]).toContain('response_too_large');
     expect(sentinel.bytesWritten()).toBeLessThan(8 * MiB);
   });
-
-  test('an API answer over http.maxResponseBytes: response_too_large, for request() and fetch()', async () => {
-    const api = await serve((req, res) =>
-      req.url.startsWith(TOKEN_PATH) ? goodToken(res) : flood(res, 20 * MiB, '['),
-    );
-    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url }, { maxResponseBytes: MiB });
-    await expect(
-      lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' }),
-    ).rejects.toMatchObject({
-      code: 'response_too_large',
-    });
-    const response = await lp.clients.appJwt!.fetch('/x', { service: 'accountConfigReadOnly' });
-    await expect(response.arrayBuffer()).rejects.toMatchObject({ code: 'response_too_large' });
-    expect(api.bytesWritten()).toBeLessThan(20 * MiB);
-  });
-
-  test('a 10 MB error body is clipped to 64 KiB on the error, and says so', async () => {
-    const api = await serve((req, res) =>
-      req.url.startsWith(TOKEN_PATH) ? goodToken(res) : flood(res, 10 * MiB, '{"m":"', 500),
-    );
-    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url });
-    const error = (await lp.clients
-      .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x', method: 'POST' })
-      .catch((e: unknown) => e)) as LpApiError;
-    expect(error).toBeInstanceOf(LpApiError);
-    expect(typeof error.body).toBe('string');
-    expect((error.body as string).length).toBeLessThanOrEqual(64 * 1024 + 40);
-    expect(error.body as string).toMatch(/clipped at 64 KiB\]$/);
-  });
 });
 
 describe('an error never shows a secret that the upstream echoed back', () => {
@@ -145,6 +118,91 @@ describe('an error never shows a secret that the upstream echoed back', () => {
       expect(printed).not.toContain('client-secret-of-the-test');
     }
   });
+});
+
+describe.each(TRANSPORTS)('request() over $transport: bounded bodies, secrets kept out', ({ http }) => {
+  test('an API declaring a Content-Length over the limit: refused before reading', async () => {
+    const api = await serve((req, res) =>
+      req.url.startsWith(TOKEN_PATH) ? goodToken(res) : flood(res, 50 * MiB, '', 200, true),
+    );
+    const lp = lpAuth(
+      { sentinel: api.url, accountConfigReadOnly: api.url },
+      { ...http, maxResponseBytes: MiB },
+    );
+    await expect(
+      lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' }),
+    ).rejects.toMatchObject({ code: 'response_too_large' });
+    expect(api.bytesWritten()).toBeLessThan(8 * MiB);
+  });
+
+  test('a gzip answer is decoded; a gzip bomb is cut at the limit on the decoded bytes', async () => {
+    const small = gzipSync(JSON.stringify([{ id: 1 }]));
+    const bomb = gzipSync(Buffer.alloc(32 * MiB, ' '));
+    const api = await serve((req, res) => {
+      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+      if (!String(req.headers['accept-encoding']).includes('gzip')) return void res.end('[]');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(req.url === '/bomb' ? bomb : small);
+    });
+    const lp = lpAuth(
+      { sentinel: api.url, accountConfigReadOnly: api.url },
+      { ...http, maxResponseBytes: MiB },
+    );
+    const client = lp.clients.appJwt!;
+    await expect(client.request({ service: 'accountConfigReadOnly', path: '/x' })).resolves.toMatchObject({
+      data: [{ id: 1 }],
+    });
+    await expect(client.request({ service: 'accountConfigReadOnly', path: '/bomb' })).rejects.toMatchObject({
+      code: 'response_too_large',
+    });
+  });
+
+  test('an error body cut by a reset: the error keeps what had arrived', async () => {
+    const api = await serve((req, res, raw) => {
+      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.write('the first part of a refusal');
+      setTimeout(() => raw.socket.destroy(), 20);
+    });
+    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url }, http);
+    const error = (await lp.clients
+      .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x', method: 'POST' })
+      .catch((e: unknown) => e)) as LpApiError;
+    expect(error).toBeInstanceOf(LpApiError);
+    expect(error).toMatchObject({ status: 400, body: 'the first part of a refusal' });
+  });
+
+  test('an API answer over http.maxResponseBytes: response_too_large, for request() and fetch()', async () => {
+    const api = await serve((req, res) =>
+      req.url.startsWith(TOKEN_PATH) ? goodToken(res) : flood(res, 20 * MiB, '['),
+    );
+    const lp = lpAuth(
+      { sentinel: api.url, accountConfigReadOnly: api.url },
+      { ...http, maxResponseBytes: MiB },
+    );
+    await expect(
+      lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' }),
+    ).rejects.toMatchObject({
+      code: 'response_too_large',
+    });
+    const response = await lp.clients.appJwt!.fetch('/x', { service: 'accountConfigReadOnly' });
+    await expect(response.arrayBuffer()).rejects.toMatchObject({ code: 'response_too_large' });
+    expect(api.bytesWritten()).toBeLessThan(20 * MiB);
+  });
+
+  test('a 10 MB error body is clipped to 64 KiB on the error, and says so', async () => {
+    const api = await serve((req, res) =>
+      req.url.startsWith(TOKEN_PATH) ? goodToken(res) : flood(res, 10 * MiB, '{"m":"', 500),
+    );
+    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url }, http);
+    const error = (await lp.clients
+      .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x', method: 'POST' })
+      .catch((e: unknown) => e)) as LpApiError;
+    expect(error).toBeInstanceOf(LpApiError);
+    expect(typeof error.body).toBe('string');
+    expect((error.body as string).length).toBeLessThanOrEqual(64 * 1024 + 40);
+    expect(error.body as string).toMatch(/clipped at 64 KiB\]$/);
+  });
 
   test('an API echoing the bearer (raw and URL-encoded) in its error body', async () => {
     const bearer = 'eyJ.a-bearer-that-must-not-print.sig';
@@ -155,7 +213,7 @@ describe('an error never shows a secret that the upstream echoed back', () => {
         `bad request: authorization=${String(req.headers.authorization)} encoded=${encodeURIComponent(bearer)}`,
       );
     });
-    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url });
+    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url }, http);
     const error = (await lp.clients
       .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' })
       .catch((e: unknown) => e)) as LpApiError;

@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
+import { fetch as undiciFetch } from 'undici';
 import {
   createConsumerVerifier,
   createLpAuth,
@@ -17,6 +18,7 @@ import {
   type LpAuthOptions,
 } from '../core.js';
 import { hostileScope, stallBody, timed, underGcPressure } from './hostile-server.js';
+import { TRANSPORTS } from './transports.js';
 
 const ACCOUNT = '1234';
 const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
@@ -66,25 +68,6 @@ describe('every outgoing request ends within its deadline, headers and body, und
     ).toMatch(/timeout/);
     expect(ms).toBeLessThan(BOUND_MS);
     expect(sentinel.seen.filter((r) => r.url.startsWith(TOKEN_PATH))).toHaveLength(1);
-  });
-
-  test('an API body that stalls, with a caller signal that never fires: timeout, not a hang', async () => {
-    const api = await serve((req, res) => (req.url.startsWith(TOKEN_PATH) ? goodToken(res) : stallBody(res)));
-    const lp = lpAuth(api.url, api.url);
-    const never = new AbortController();
-    const { ms, error } = await timed(() =>
-      underGcPressure(
-        lp.clients.appJwt!.request({
-          service: 'accountConfigReadOnly',
-          path: SKILLS,
-          method: 'POST',
-          json: {},
-          signal: never.signal,
-        }),
-      ),
-    );
-    expect(error).toMatchObject({ code: 'timeout' });
-    expect(ms).toBeLessThan(BOUND_MS);
   });
 
   test('fetch(): the body the caller reads later is still bounded by the deadline', async () => {
@@ -203,48 +186,204 @@ describe('every outgoing request ends within its deadline, headers and body, und
   });
 });
 
-describe('every failure of request() and fetch() is typed', () => {
-  test('a reset mid-body on a GET is retried within the budget, and the caller gets the answer', async () => {
-    let apiCalls = 0;
-    const api = await serve((req, res, raw) => {
-      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
-      apiCalls += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (apiCalls === 1) {
-        res.write('[{"id":');
+describe.each(TRANSPORTS)(
+  'request() over $transport: deadlines and typed failures',
+  ({ transport, http }) => {
+    /** Answers the token endpoint and `/warm`; true when it did. */
+    function warmOrToken(url: string, res: ServerResponse): boolean {
+      if (url.startsWith(TOKEN_PATH)) goodToken(res);
+      else if (url === '/warm') res.end('{}');
+      else return false;
+      return true;
+    }
+
+    /** Fetches the token outside the GC pressure, so that only the API exchange meets the deadline. */
+    async function warm(lp: LpAuth): Promise<void> {
+      await lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: '/warm' });
+    }
+
+    test('an API body that stalls, with a caller signal that never fires: timeout, not a hang', async () => {
+      const api = await serve((req, res) => (warmOrToken(req.url, res) ? undefined : stallBody(res)));
+      const lp = lpAuth(api.url, api.url, { http });
+      await warm(lp);
+      const never = new AbortController();
+      const { ms, error } = await timed(() =>
+        underGcPressure(
+          lp.clients.appJwt!.request({
+            service: 'accountConfigReadOnly',
+            path: SKILLS,
+            method: 'POST',
+            json: {},
+            signal: never.signal,
+          }),
+        ),
+      );
+      expect(error).toMatchObject({ code: 'timeout' });
+      expect(ms).toBeLessThan(BOUND_MS);
+    });
+
+    test('an API that never sends its headers: timeout, not a hang', async () => {
+      const api = await serve((req, res) => void warmOrToken(req.url, res));
+      const lp = lpAuth(api.url, api.url, { http });
+      await warm(lp);
+      const { error } = await timed(() =>
+        underGcPressure(
+          lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST' }),
+        ),
+      );
+      expect(error).toMatchObject({ code: 'timeout' });
+    });
+
+    test("the caller's signal ends a body that stalls: aborted, with the caller's reason", async () => {
+      const api = await serve((req, res) =>
+        req.url.startsWith(TOKEN_PATH) ? goodToken(res) : stallBody(res),
+      );
+      const lp = lpAuth(api.url, api.url, { http: { ...http, timeoutMs: 20_000 } });
+      const controller = new AbortController();
+      const reason = new Error('the caller went away');
+      const call = timed(() =>
+        underGcPressure(
+          lp.clients.appJwt!.request({
+            service: 'accountConfigReadOnly',
+            path: SKILLS,
+            signal: controller.signal,
+          }),
+        ),
+      );
+      // Abort once the API has the request (its headers are answered, the body stalls).
+      while (api.calls() < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.abort(reason);
+      const { error } = await call;
+      expect(error).toMatchObject({ code: 'aborted', cause: reason });
+    });
+
+    test('a reset mid-body on a GET is retried within the budget, and the caller gets the answer', async () => {
+      let apiCalls = 0;
+      const api = await serve((req, res, raw) => {
+        if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+        apiCalls += 1;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (apiCalls === 1) {
+          res.write('[{"id":');
+          setTimeout(() => raw.socket.destroy(), 20);
+          return;
+        }
+        res.end('[{"id":1}]');
+      });
+      const lp = lpAuth(api.url, api.url, {
+        http: { ...http, retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
+      });
+      const { data } = await lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
+      expect(data).toEqual([{ id: 1 }]);
+      expect(apiCalls).toBe(2);
+    });
+
+    test('a reset mid-body on a POST is a network_error, sent once (not repeated)', async () => {
+      let apiCalls = 0;
+      const api = await serve((req, res, raw) => {
+        if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+        apiCalls += 1;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"a":');
         setTimeout(() => raw.socket.destroy(), 20);
-        return;
-      }
-      res.end('[{"id":1}]');
+      });
+      const lp = lpAuth(api.url, api.url, {
+        http: { ...http, retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
+      });
+      const error = await lp.clients
+        .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST', json: {} })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LpAuthError);
+      expect(error).toMatchObject({ code: 'network_error' });
+      expect(apiCalls).toBe(1);
     });
-    const lp = lpAuth(api.url, api.url, {
-      http: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
-    });
-    const { data } = await lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
-    expect(data).toEqual([{ id: 1 }]);
-    expect(apiCalls).toBe(2);
-  });
 
-  test('a reset mid-body on a POST is a network_error, sent once (not repeated)', async () => {
-    let apiCalls = 0;
-    const api = await serve((req, res, raw) => {
-      if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
-      apiCalls += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"a":');
-      setTimeout(() => raw.socket.destroy(), 20);
+    test('an API whose port refuses connections: a network_error naming ECONNREFUSED', async () => {
+      const sentinel = await serve((_req, res) => goodToken(res));
+      const closed = net.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const lp = lpAuth(sentinel.url, `http://127.0.0.1:${port}`, { http });
+      const error = await lp.clients
+        .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'network_error' });
+      expect((error as Error).message).toMatch(/ECONNREFUSED/);
     });
-    const lp = lpAuth(api.url, api.url, {
-      http: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
-    });
-    const error = await lp.clients
-      .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST', json: {} })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(LpAuthError);
-    expect(error).toMatchObject({ code: 'network_error' });
-    expect(apiCalls).toBe(1);
-  });
 
+    test('an API on a port fetch never dials (25, SMTP): refused before any connection', async () => {
+      const sentinel = await serve((_req, res) => goodToken(res));
+      const lp = lpAuth(sentinel.url, 'http://127.0.0.1:25', { http });
+      const error = await lp.clients
+        .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'network_error' });
+      expect((error as Error).message).toMatch(/bad port/);
+    });
+
+    test('bodies: a string and a form get the content-type fetch gives them; a Blob is sent as fetch sends it', async () => {
+      const api = await serve((req, res) =>
+        req.url.startsWith(TOKEN_PATH) ? goodToken(res) : res.end('{}'),
+      );
+      const lp = lpAuth(api.url, api.url, { http });
+      const client = lp.clients.appJwt!;
+      const send = (body: unknown) =>
+        client.request({
+          service: 'accountConfigReadOnly',
+          path: '/b',
+          method: 'POST',
+          body: body as string,
+        });
+      await send('plain text');
+      await send(new URLSearchParams({ a: '1', b: 'two' }));
+      await send(new TextEncoder().encode('bytes'));
+      await send(new Blob(['a blob'], { type: 'text/x-blob' }));
+      const sent = api.seen.filter((r) => r.url === '/b');
+      expect(sent.map((r) => [r.body, r.headers['content-type']])).toEqual([
+        ['plain text', 'text/plain;charset=UTF-8'],
+        ['a=1&b=two', 'application/x-www-form-urlencoded;charset=UTF-8'],
+        ['bytes', undefined],
+        ['a blob', 'text/x-blob'],
+      ]);
+    });
+
+    test(`the exchange goes out through ${transport === 'undici' ? "undici's request()" : 'the configured fetch'}`, async () => {
+      const api = await serve((req, res) =>
+        req.url.startsWith(TOKEN_PATH) ? goodToken(res) : res.end('{"ok":true}'),
+      );
+      const lp = lpAuth(api.url, api.url, { http });
+      const { data, headers } = await lp.clients.appJwt!.request<{ ok: boolean }>({
+        service: 'accountConfigReadOnly',
+        path: SKILLS,
+      });
+      expect(data).toEqual({ ok: true });
+      expect(headers.get('content-length')).toBe('11');
+      const sent = api.seen.find((r) => !r.url.startsWith(TOKEN_PATH))!;
+      expect(sent.headers.authorization).toBe('Bearer header.payload.sig');
+      // fetch adds the headers of a browser's request; undici's dispatcher API sends only ours.
+      expect(sent.headers['sec-fetch-mode']).toBe(transport === 'fetch' ? 'cors' : undefined);
+    });
+  },
+);
+
+test('request() over a configured fetch of another undici copy (its own Headers class) answers with its headers', async () => {
+  const api = await serve((req, res) => {
+    if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-1' });
+    res.end('{"ok":true}');
+  });
+  const lp = lpAuth(api.url, api.url, {
+    http: {
+      fetch: (input, init) => undiciFetch(input as string, init as object) as unknown as Promise<Response>,
+    },
+  });
+  const answer = await lp.clients.appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS });
+  expect(answer).toMatchObject({ status: 200, data: { ok: true }, requestId: 'req-1' });
+  expect(answer.headers.get('content-type')).toBe('application/json');
+});
+
+describe('every failure of fetch() and the token fetch is typed', () => {
   test('fetch(): a reset while the caller reads the body is a typed network_error', async () => {
     const api = await serve((req, res, raw) => {
       if (req.url.startsWith(TOKEN_PATH)) return goodToken(res);

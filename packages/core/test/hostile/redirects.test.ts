@@ -8,9 +8,10 @@ import type { ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { createConsumerVerifier, createLpAuth, silentLogger, type LpAuthOptions } from '../core.js';
 import { hostileScope, type HostileServer } from './hostile-server.js';
+import { TRANSPORTS } from './transports.js';
 
 const ACCOUNT = '1234';
 const TOKEN_PATH = `/sentinel/api/account/${ACCOUNT}/app/token`;
@@ -36,7 +37,6 @@ function lpAuth(domains: Record<string, string>, extra: Partial<LpAuthOptions> =
     accountId: ACCOUNT,
     logger: silentLogger,
     domains,
-    http: { timeoutMs: 2000, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } },
     credentials: {
       appJwt: { clientId: 'client-id', clientSecret: SECRETS.clientSecret },
       orchestratorV1: { apiKey: SECRETS.apiKey },
@@ -44,6 +44,11 @@ function lpAuth(domains: Record<string, string>, extra: Partial<LpAuthOptions> =
       login: { username: 'agent', password: SECRETS.password, keepaliveIntervalMs: 3_600_000 },
     },
     ...extra,
+    http: {
+      timeoutMs: 2000,
+      retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+      ...extra.http,
+    },
   });
   onCleanup(() => lp.close());
   return lp;
@@ -52,7 +57,7 @@ function lpAuth(domains: Record<string, string>, extra: Partial<LpAuthOptions> =
 /** Everything that reached the other origin, as one string to search. */
 const reached = (evil: HostileServer) => JSON.stringify(evil.seen);
 
-describe('a credential never follows a redirect', () => {
+describe.each(TRANSPORTS)('request() over $transport never follows a redirect', ({ http }) => {
   test.each([301, 302, 303, 307, 308])(
     'API %i to another origin: redirect_refused, nothing reaches it',
     async (status) => {
@@ -60,7 +65,7 @@ describe('a credential never follows a redirect', () => {
       const api = await serve((req, res) =>
         req.url.startsWith(TOKEN_PATH) ? goodToken(res) : redirect(res, status, `${evil.url}/steal?x=1`),
       );
-      const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url, idp: api.url });
+      const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url, idp: api.url }, { http });
       for (const client of [lp.clients.appJwt!, lp.clients.orchestratorV1!]) {
         const error = await client
           .request({ service: 'accountConfigReadOnly', path: '/x' })
@@ -79,14 +84,16 @@ describe('a credential never follows a redirect', () => {
     const api = await serve((req, res) =>
       req.url.startsWith(TOKEN_PATH) ? goodToken(res) : redirect(res, 302, '/elsewhere'),
     );
-    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url });
+    const lp = lpAuth({ sentinel: api.url, accountConfigReadOnly: api.url }, { http });
     const error = await lp.clients
       .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'redirect_refused' });
     expect(api.seen.filter((r) => r.url === '/elsewhere')).toHaveLength(0);
   });
+});
 
+describe('a credential never follows a redirect', () => {
   test('Sentinel answering 307: the client secret is not posted again elsewhere', async () => {
     const evil = await serve((_req, res) => goodToken(res));
     const sentinel = await serve((_req, res) => redirect(res, 307, `${evil.url}${TOKEN_PATH}?v=1.0`));
@@ -205,6 +212,28 @@ describe('https upstreams: no downgrade to plain http', () => {
     });
     onCleanup(() => lpTrusting.close());
     const error = await lpTrusting.clients
+      .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'redirect_refused' });
+    expect((error as Error).message).toMatch(/downgrades https to http/);
+    expect(plain.seen).toHaveLength(0);
+  });
+
+  test("undici transport: the app's own dispatcher (setGlobalDispatcher) carries request(); https to http refused", async () => {
+    const plain = await serve((_req, res) => res.end('{}'));
+    const sentinel = await serve((_req, res) => goodToken(res));
+    const port = new URL(plain.url).port;
+    const api = await httpsServer((_url, res) => redirect(res, 302, `http://127.0.0.1:${port}/x`));
+    // An app that trusts its own CA installs a dispatcher, as it would a ProxyAgent: no http.fetch.
+    const previous = getGlobalDispatcher();
+    const agent = new Agent({ connect: { ca: tls!.cert } });
+    setGlobalDispatcher(agent);
+    onCleanup(async () => {
+      setGlobalDispatcher(previous);
+      await agent.close();
+    });
+    const lp = lpAuth({ sentinel: sentinel.url, accountConfigReadOnly: api });
+    const error = await lp.clients
       .appJwt!.request({ service: 'accountConfigReadOnly', path: '/x' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'redirect_refused' });
