@@ -20,6 +20,7 @@ import {
   secretsOf,
   sleep,
 } from './helpers.js';
+import { TRANSPORTS } from './hostile/transports.js';
 
 let current: { emu: Emulator; lp: LpAuth; close: () => Promise<void> } | undefined;
 afterEach(async () => {
@@ -106,6 +107,34 @@ describe('AppJWT through LpClient against the emulator', () => {
     expect((error as InvalidResponseError).code).toBe('invalid_response');
     expect(emu.stats.count('api.skills')).toBe(4);
   });
+
+  test.each(TRANSPORTS)(
+    'a JSON answer that starts with a byte order mark is read as JSON, not refused ($transport)',
+    async ({ http }) => {
+      // RFC 8259 lets a parser ignore a BOM; Windows-hosted gateways have been seen to add one.
+      current = await emulatorWithAuth();
+      const { emu } = current;
+      const lp = createLpAuth({
+        ...emu.lpAuthOptions(),
+        logger: silentLogger,
+        http,
+        credentials: { appJwt: emu.credentials.appJwt },
+      });
+      try {
+        const body = '\uFEFF[{"id": 10, "name": "bom"}]';
+        emu.faults.inject('api.skills', {
+          status: 200,
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        const res = await skills(lp);
+        expect(res.data).toEqual([{ id: 10, name: 'bom' }]);
+        expect(emu.stats.count('api.skills')).toBe(1);
+      } finally {
+        await lp.close();
+      }
+    },
+  );
 
   test('recovers from a 500 on the API', async () => {
     current = await emulatorWithAuth();

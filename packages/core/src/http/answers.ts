@@ -23,12 +23,13 @@ const JSON_TYPE = /^\s*application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 /**
  * The body of a 2xx answer: parsed JSON, the text when it is not JSON, or undefined when empty.
- * A body labelled JSON that does not parse is `invalid` rather than handed over as text.
+ * A body labelled JSON that does not parse is `invalid` rather than handed over as text. A leading
+ * byte order mark is ignored, as RFC 8259 allows a parser to (both transports decode UTF-8 with it kept).
  */
 export function parseBody(text: string, contentType: string | null): { data: unknown; invalid?: true } {
   if (text === '') return { data: undefined };
   try {
-    return { data: JSON.parse(text) };
+    return { data: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
   } catch {
     return contentType && JSON_TYPE.test(contentType) ? { data: undefined, invalid: true } : { data: text };
   }
