@@ -39,6 +39,11 @@ describe('AppJWT through LpClient against the emulator', () => {
     expect(res.status).toBe(200);
     expect(Array.isArray(res.data)).toBe(true);
     expect(res.requestId).toEqual(expect.any(String));
+    // The answer's headers: a WHATWG Headers, the same object on every read (a change to it stays).
+    expect(res.headers).toBeInstanceOf(Headers);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    res.headers.set('x-seen', '1');
+    expect(res.headers.get('x-seen')).toBe('1');
     expect(emu.stats.count('sentinel.token')).toBe(1);
     expect(emu.stats.count('csds.all')).toBe(1);
     await skills(lp);

@@ -369,7 +369,7 @@ function lazyHeaders<T>(
   const response = {
     status,
     get headers(): Headers {
-      return own ?? plain.toHeaders();
+      return (own ??= plain.toHeaders());
     },
     set headers(value: Headers) {
       own = value;
