@@ -7,8 +7,7 @@ import { FuzzClient, type FuzzAnswer } from './fuzz-client.js';
 import { fuzzSurfaces, type FuzzInput, type FuzzSurface, type FuzzTarget } from './fuzz-surfaces.js';
 import { Rng } from './fuzz-inputs.js';
 import type { ConformanceCase, ConformanceHarness } from './harness.js';
-import { COOKIE_SECRET, cookiesOf, login } from './login-cases.js';
-import { onFreeLoopbackPort } from './serve.js';
+import { cookiesOf, login, startWithLoginRoutes } from './login-cases.js';
 import { attackerKeyPair, decryptionKeyPair, jwsParts, signCompact } from './token-forgery.js';
 
 /** How much the fuzzer sends, and from which seed. `FUZZ_ITERATIONS` and `FUZZ_SEED` override. */
@@ -38,7 +37,6 @@ const STALL_BUDGET_MS = 100;
 /** Node's default limit of all request headers together; past it the server answers 431 or hangs up. */
 const SERVER_HEADER_LIMIT = 16 * 1024;
 
-const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
 const CONSUMER_COOKIE = 'lp_consumer_token';
 
 /** The settings from `FUZZ_ITERATIONS` and `FUZZ_SEED` (decimal or 0x-hex), else the defaults. */
@@ -116,18 +114,8 @@ async function withFuzzApp(
   const decryptionKey = encryption.privateKey.export({ format: 'pem', type: 'pkcs8' });
   let app: Awaited<ReturnType<ConformanceHarness['start']>> | undefined;
   try {
-    app = await onFreeLoopbackPort((port) => {
-      const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-      emu.appAuthorization.registerRedirectUri(redirectUri);
-      return harness.start(
-        {
-          ...emu.lpAuthOptions(),
-          logger: QUIET,
-          consumer: { issuer: idp.issuer, tokenLocations: { cookie: CONSUMER_COOKIE }, decryptionKey },
-          appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
-        },
-        { port },
-      );
+    app = await startWithLoginRoutes(harness, emu, {
+      consumer: { issuer: idp.issuer, tokenLocations: { cookie: CONSUMER_COOKIE }, decryptionKey },
     });
     const sub = 'fuzz-consumer';
     const good = await idp.issue({ claims: { sub } });

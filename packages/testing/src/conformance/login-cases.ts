@@ -13,6 +13,31 @@ const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
 /** Only for these tests: the key of the app's signed state cookies. */
 export const COOKIE_SECRET = 'conformance-cookie-secret-0123456789abcdef';
 
+/**
+ * Starts `harness` with application authorization's login routes against `emu`, on a loopback port
+ * its redirect URI names (another one when that port is taken before the app listens), with `more`
+ * options beside them.
+ */
+export function startWithLoginRoutes(
+  harness: ConformanceHarness,
+  emu: Emulator,
+  more: Record<string, unknown> = {},
+): Promise<ConformanceApp> {
+  return onFreeLoopbackPort((port) => {
+    const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+    emu.appAuthorization.registerRedirectUri(redirectUri);
+    return harness.start(
+      {
+        ...emu.lpAuthOptions(),
+        logger: QUIET,
+        ...more,
+        appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
+      },
+      { port },
+    );
+  });
+}
+
 /** Runs `body` with an emulator and an app that serves application authorization's login routes. */
 async function withLoginApp(
   harness: ConformanceHarness,
@@ -21,18 +46,7 @@ async function withLoginApp(
   const emu = await startEmulator();
   let app: ConformanceApp | undefined;
   try {
-    app = await onFreeLoopbackPort((port) => {
-      const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-      emu.appAuthorization.registerRedirectUri(redirectUri);
-      return harness.start(
-        {
-          ...emu.lpAuthOptions(),
-          logger: QUIET,
-          appAuthorization: { ...emu.credentials.appAuthorization, redirectUri, cookieSecret: COOKIE_SECRET },
-        },
-        { port },
-      );
-    });
+    app = await startWithLoginRoutes(harness, emu);
     await body(app, emu);
   } finally {
     await app?.close();
