@@ -88,6 +88,13 @@ ${table}
 
 ## Targets
 
+The ceiling column is computed from this run's own rows, for the route targets: against bare, the
+no-op row (the same framework hooks doing nothing); against the best peer with the same token, the
+no-op row over the peer (a guard that costs nothing); with distinct tokens, CPU per request, the
+peer's over the no-op's plus one raw RSA check (the verify row's \`crypto.verify\`), since every
+distinct token needs its signature checked. Where a target is above its ceiling, no guard code can
+meet it on that framework without skipping a check the row requires.
+
 ${targets}
 
 ${notes.trim()}
