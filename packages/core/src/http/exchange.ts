@@ -40,9 +40,9 @@ export type Exchange = (
 export type RequestTransport = 'undici' | 'fetch';
 
 /** `request()` over a fetch function (`http.fetch` when configured): `sendAndRead`, as ever. */
-export function fetchExchange(fetchFn: () => FetchFn): Exchange {
+export function fetchExchange(fetchFn: FetchFn): Exchange {
   return (url, init, timeoutMs, callerSignal, maxBytes) =>
-    sendAndRead(fetchFn(), url, init, timeoutMs, callerSignal, maxBytes);
+    sendAndRead(fetchFn, url, init, timeoutMs, callerSignal, maxBytes);
 }
 
 /**

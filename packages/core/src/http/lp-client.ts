@@ -61,7 +61,7 @@ export class LpClient {
     this.credential = credential;
     this.#runtime = runtime;
     this.#onBehalfOf = options.onBehalfOf;
-    const viaFetch = fetchExchange(() => runtime.fetch);
+    const viaFetch = fetchExchange(runtime.fetch);
     this.#exchange = runtime.requestTransport === 'undici' ? undiciExchange(viaFetch) : viaFetch;
   }
 
