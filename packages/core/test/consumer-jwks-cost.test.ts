@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { createECDH, type JsonWebKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -16,10 +16,24 @@ let real: TestKey;
 let forger: TestKey;
 let verifier: ConsumerVerifier;
 
-/** A fresh P-256 public key as a JWK: real points, so every key imports and could verify. */
-function ecJwk(kid?: string): JsonWebKey & { kid?: string } {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { ...publicKey.export({ format: 'jwk' }), ...(kid === undefined ? {} : { kid }) };
+/**
+ * A fresh public key of `curve` as a JWK: real points, so every key imports and could verify. Made
+ * with ECDH rather than `generateKeyPairSync('ec')` + `export({ format: 'jwk' })`: on Node 20,
+ * thousands of EC key-generation jobs left for the collector can deadlock a later EC JWK export
+ * (the export holds the key's mutex while it allocates; the collection finalizes a job that takes the
+ * same lock). Seen once here as a core test run that hung for good in `ExportJWKEcKey`.
+ */
+function ecJwk(kid?: string, curve: 'P-256' | 'P-384' = 'P-256'): JsonWebKey & { kid?: string } {
+  const ecdh = createECDH(curve === 'P-256' ? 'prime256v1' : 'secp384r1');
+  const point = ecdh.generateKeys(); // 0x04 || x || y
+  const size = (point.length - 1) / 2;
+  return {
+    kty: 'EC',
+    crv: curve,
+    x: point.subarray(1, 1 + size).toString('base64url'),
+    y: point.subarray(1 + size).toString('base64url'),
+    ...(kid === undefined ? {} : { kid }),
+  };
 }
 
 beforeAll(async () => {
@@ -102,10 +116,7 @@ describe('a kid shared by a few keys', () => {
     const rsaKeys = await Promise.all(
       Array.from({ length: MAX_CANDIDATE_KEYS + 2 }, () => testKey('RS256', 'mixed')),
     );
-    const p384 = Array.from({ length: MAX_CANDIDATE_KEYS + 2 }, () => ({
-      ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }),
-      kid: 'mixed',
-    }));
+    const p384 = Array.from({ length: MAX_CANDIDATE_KEYS + 2 }, () => ecJwk('mixed', 'P-384'));
     const local = createConsumerVerifier({
       issuer: ISSUER,
       key: {
