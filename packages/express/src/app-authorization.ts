@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type LpAuth } from '@lp-auth/core';
 import {
   AppAuthorizationWeb,
+  putLpContext,
   type AppAuthorizationRoutesOptions,
   type LpRequestContext,
 } from '@lp-auth/core/adapter';
@@ -34,7 +35,7 @@ export function appAuthorizationRoutes(
         if (outcome.setCookies.length > 0) res.setHeader('set-cookie', outcome.setCookies);
         next(outcome.error);
       } else {
-        if (outcome.user) req.lp = Object.freeze({ ...context, user: outcome.user });
+        if (outcome.user) putLpContext(req, Object.freeze({ ...context, user: outcome.user }));
         next();
       }
     }, next);

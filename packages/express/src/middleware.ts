@@ -3,6 +3,7 @@ import { type LpAuth, type LpAuthOptions } from '@lp-auth/core';
 import {
   adapterLpAuth,
   lpRequestContext,
+  putLpContext,
   type AppAuthorizationRoutesOptions,
   type LpRequestContext,
 } from '@lp-auth/core/adapter';
@@ -64,7 +65,7 @@ export function lpAuth(
     ? appAuthorizationRoutes(lp, context, expressOptions.appAuthorization)
     : undefined;
   const middleware = ((req: Request, res: Response, next: NextFunction) => {
-    req.lp = context;
+    putLpContext(req, context);
     if (routes) routes(req, res, next);
     else next();
   }) as LpAuthMiddleware;

@@ -122,4 +122,58 @@ describe('lpAuth() for Express', () => {
     expect(noGuard.headers.get('www-authenticate')).not.toContain('error=');
     expect(((await noGuard.json()) as { error: string }).error).toBe('unauthorized');
   });
+  test('req.lp where lpAuth() runs, mounted apps included, and nowhere else; not an own property of the request', async () => {
+    const middleware = lpAuth({ accountId: '12345678', logger: silentLogger });
+    closeLp = middleware.close;
+    const seen = (req: express.Request) => ({
+      has: req.lp !== undefined,
+      same: req.lp?.auth === middleware.lp,
+      own: Object.prototype.hasOwnProperty.call(req, 'lp'),
+    });
+    const sub = express();
+    sub.get('/x', (req, res) => res.json(seen(req)));
+    const late = express();
+    late.use(lpAuth(middleware.lp));
+    late.get('/pass', (_req, _res, next) => next());
+    const app = express();
+    app.get('/before', (req, res) => res.json(seen(req)));
+    app.use('/api', middleware);
+    app.use('/api/sub', sub);
+    app.get('/api/x', (req, res) => res.json(seen(req)));
+    app.use('/late', late);
+    app.get('/late/pass', (req, res) => res.json(seen(req)));
+    app.get('/outside', (req, res) => res.json(seen(req)));
+    const url = await listen(app);
+    const read = async (path: string) => (await fetch(`${url}${path}`)).json();
+
+    const inside = { has: true, same: true, own: false };
+    expect(await read('/api/x')).toEqual(inside);
+    expect(await read('/api/sub/x')).toEqual(inside);
+    // Set inside a mounted app, still there once the request is back in the parent (as an own property would be).
+    expect(await read('/late/pass')).toEqual(inside);
+    const outside = { has: false, same: false, own: false };
+    expect(await read('/before')).toEqual(outside);
+    expect(await read('/outside')).toEqual(outside);
+    expect(await read('/before')).toEqual(outside);
+  });
+
+  test('on a plain Node request (no Express prototype) req.lp is an own property', async () => {
+    const middleware = lpAuth({ accountId: '12345678', logger: silentLogger });
+    closeLp = middleware.close;
+    const { createServer } = await import('node:http');
+    server = createServer((req, res) => {
+      middleware(req as express.Request, res as express.Response, () => {
+        const lp = (req as express.Request).lp;
+        res.end(
+          JSON.stringify({
+            own: Object.prototype.hasOwnProperty.call(req, 'lp'),
+            same: lp?.auth === middleware.lp,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    expect(await response.json()).toEqual({ own: true, same: true });
+  });
 });

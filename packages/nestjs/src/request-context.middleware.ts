@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Optional, type NestMiddleware } from '@nestjs/common';
-import type { AppAuthorizationWeb, LpRequestContext } from '@lp-auth/core/adapter';
+import { putLpContext, type AppAuthorizationWeb, type LpRequestContext } from '@lp-auth/core/adapter';
 import type { LpNodeRequest } from './request-context.js';
 
 /** Injection token of the shared request context (`lpRequestContext(lp)`). */
@@ -26,7 +26,7 @@ export class LpRequestContextMiddleware implements NestMiddleware<LpNodeRequest,
   ) {}
 
   async use(req: LpNodeRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
-    req.lp = this.context;
+    putLpContext(req, this.context);
     if (!this.web) return next();
     const outcome = await this.web.handle({
       method: req.method ?? 'GET',
@@ -47,7 +47,7 @@ export class LpRequestContextMiddleware implements NestMiddleware<LpNodeRequest,
       if (outcome.setCookies.length > 0) res.setHeader('set-cookie', outcome.setCookies);
       throw outcome.error;
     } else {
-      if (outcome.user) req.lp = Object.freeze({ ...this.context, user: outcome.user });
+      if (outcome.user) putLpContext(req, Object.freeze({ ...this.context, user: outcome.user }));
       next();
     }
   }

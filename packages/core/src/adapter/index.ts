@@ -13,6 +13,7 @@ export {
   adapterLpAuth,
   isLpAuth,
   lpRequestContext,
+  putLpContext,
   requireLpContext,
   type LpRequestContext,
 } from './context.js';
