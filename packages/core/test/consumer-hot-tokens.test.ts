@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { createConsumerVerifier } from './core.js';
+import { ConsumerGuard, createConsumerVerifier, type BearerRequestParts } from './core.js';
 import {
   ISSUER,
   claims,
@@ -10,9 +10,10 @@ import {
   type TestKey,
 } from './consumer-support.js';
 
-// The verified-token cache finds recently hit tokens by the token string itself before it digests
-// the token (verified-cache.ts, HOT_TOKENS). A token on that fast path must still be refused for
-// every reason a cached token is: expiry, revocation, and another token never borrows its entry.
+// The verified-token cache finds recently hit tokens by their last characters, compared whole
+// with the token kept, before it digests the token (verified-cache.ts, HOT_TOKENS). A token on that
+// fast path must still be refused for every reason a cached token is: expiry, revocation, and
+// another token never borrows its entry, even one that ends the same (the same signature).
 
 let key: TestKey;
 
@@ -82,6 +83,78 @@ describe('tokens on the cache fast path', () => {
     verifier.clearCache();
     await verifier.verify(token);
     expect(checks).toBe(2);
+    verifier.close();
+  });
+});
+
+/** The `code` of what `run` throws synchronously (undefined when it returns). */
+function codeThrownBy(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('verifyCached(): a cached token answered without waiting', () => {
+  test('undefined until the token is verified, then what verify() answers; undefined once expired', async () => {
+    let now = Date.now();
+    const verifier = createConsumerVerifier(
+      { issuer: ISSUER, key: key.publicKey, clockToleranceMs: 0 },
+      { now: () => now },
+    );
+    const token = await sign(claims({ sub: 'cached', exp: Math.floor(now / 1000) + 60 }), key);
+    expect(verifier.verifyCached(token)).toBeUndefined();
+    const verified = await verifier.verify(token);
+    const cached = verifier.verifyCached(token);
+    expect(cached?.sub).toBe('cached');
+    expect(cached?.claims).toBe(verified.claims);
+    expect(cached?.token).toBe(token);
+    // A tampered payload with the cached token's signature is not the cached token.
+    expect(
+      verifier.verifyCached(tamperPayload(token, (payload) => (payload.sub = 'mallory'))),
+    ).toBeUndefined();
+    now += 61_000;
+    expect(verifier.verifyCached(token)).toBeUndefined();
+    await expectRejected(verifier.verify(token), 'token_expired');
+    verifier.close();
+  });
+
+  test("checks the call's own maxAgeMs, and leaves revocation checks and a closed verifier to verify()", async () => {
+    const token = await sign(claims({ auth_time: Math.floor(Date.now() / 1000) - 600 }), key);
+    const verifier = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey });
+    await verifier.verify(token);
+    expect(verifier.verifyCached(token, { maxAgeMs: 3_600_000 })?.sub).toBe('consumer-1');
+    expect(codeThrownBy(() => verifier.verifyCached(token, { maxAgeMs: 60_000 }))).toBe('max_age_exceeded');
+    verifier.close();
+    expect(verifier.verifyCached(token)).toBeUndefined();
+
+    const revoking = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey, isRevoked: () => false });
+    await revoking.verify(token);
+    expect(revoking.verifyCached(token)).toBeUndefined();
+    revoking.close();
+  });
+});
+
+describe('ConsumerGuard.admitNow(): the same turn for a cached token', () => {
+  type Req = { headers: Record<string, string | undefined> };
+  const binding = { partsOf: (req: Req): BearerRequestParts => ({ headers: req.headers }) };
+
+  test('a promise for a new token, the context itself once it is cached, a throw for a malformed header', async () => {
+    const verifier = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey });
+    const guard = new ConsumerGuard<Req>(true, { verifier }, binding);
+    const request = { headers: { authorization: `Bearer ${await sign(claims({ sub: 'now' }), key)}` } };
+    const first = guard.admitNow(request, undefined);
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).consumer?.sub).toBe('now');
+    const second = guard.admitNow(request, undefined);
+    expect(second).not.toBeInstanceOf(Promise);
+    expect((second as Awaited<typeof first>).consumer?.sub).toBe('now');
+    expect(codeThrownBy(() => guard.admitNow({ headers: { authorization: 'Bearer a b' } }, undefined))).toBe(
+      'malformed_authorization',
+    );
+    await expect(guard.admitNow({ headers: {} }, undefined)).rejects.toMatchObject({ code: 'token_missing' });
     verifier.close();
   });
 });

@@ -4,6 +4,7 @@ import {
   ConsumerGuard,
   admittedConsumer,
   bearerPartsOf,
+  putLpContext,
   requireLpContext,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
@@ -48,21 +49,31 @@ export function optionalConsumer(options: ConsumerGuardOptions = {}): RequestHan
 }
 
 const EXPRESS: ConsumerGuardBinding<Request> = {
-  partsOf: (req) => bearerPartsOf(req, { query: req.query, body: req.body, cookies: req.cookies }),
+  partsOf: (req) => bearerPartsOf(req, { query: () => req.query, body: req.body, cookies: req.cookies }),
 };
 
-/** The guard as middleware: the context the core returns (consumer, verifier) becomes `req.lp`. */
+/**
+ * The guard as middleware: the context the core returns (consumer, verifier) becomes `req.lp`. A
+ * token the verifier has cached is admitted in the same turn (no promise for Express to chain).
+ */
 function consumerGuard(guard: ConsumerGuard<Request>): RequestHandler {
-  return async (req, _res, next) => {
-    let lp: LpRequestContext;
+  return (req, _res, next) => {
+    let admitted: LpRequestContext | Promise<LpRequestContext>;
     try {
-      lp = await guard.admit(req, req.lp);
+      admitted = guard.admitNow(req, req.lp);
     } catch (error) {
       next(error);
       return;
     }
-    req.lp = lp;
-    next();
+    if (!(admitted instanceof Promise)) {
+      putLpContext(req, admitted);
+      next();
+      return;
+    }
+    admitted.then((lp) => {
+      putLpContext(req, lp);
+      next();
+    }, next);
   };
 }
 

@@ -50,7 +50,7 @@ export function optionalConsumer(options: ConsumerGuardOptions = {}): preHandler
 export const FASTIFY: ConsumerGuardBinding<FastifyRequest> = {
   partsOf: (request) =>
     bearerPartsOf(request.raw, {
-      query: request.query,
+      query: () => request.query,
       body: request.body,
       // Set by @fastify/cookie when the app uses it; otherwise the verifier reads the Cookie header.
       cookies: (request as { cookies?: unknown }).cookies,

@@ -51,20 +51,32 @@ export function optionalConsumer(options: ConsumerGuardOptions = {}): Middleware
 const KOA: ConsumerGuardBinding<Context> = {
   // Koa parses no cookies into an object: the core reads the Cookie header (and refuses a repeated one).
   partsOf: (ctx) =>
-    bearerPartsOf(ctx.req, { query: ctx.query, body: (ctx.request as { body?: unknown }).body }),
+    bearerPartsOf(ctx.req, { query: () => ctx.query, body: (ctx.request as { body?: unknown }).body }),
 };
 
-/** The guard as middleware: the context the core returns (consumer, verifier) becomes `ctx.state.lp`. */
+/**
+ * The guard as middleware: the context the core returns (consumer, verifier) becomes `ctx.state.lp`.
+ * A token the verifier has cached is admitted in the same turn, without a promise of the guard's.
+ */
 function consumerGuard(guard: ConsumerGuard<Context>): Middleware {
-  return async (ctx, next) => {
-    let lp: LpRequestContext;
+  return (ctx, next) => {
+    let admitted: LpRequestContext | Promise<LpRequestContext>;
     try {
-      lp = await guard.admit(ctx, ctx.state.lp as LpRequestContext | undefined);
+      admitted = guard.admitNow(ctx, ctx.state.lp as LpRequestContext | undefined);
     } catch (error) {
       refuse(ctx, error);
-      return;
+      return undefined;
     }
-    ctx.state.lp = lp;
-    await next();
+    if (!(admitted instanceof Promise)) {
+      ctx.state.lp = admitted;
+      return next();
+    }
+    return admitted.then(
+      (lp) => {
+        ctx.state.lp = lp;
+        return next();
+      },
+      (error: unknown) => refuse(ctx, error),
+    );
   };
 }

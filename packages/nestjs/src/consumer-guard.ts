@@ -12,12 +12,13 @@ import {
   ConsumerGuard as CoreConsumerGuard,
   assertConsumer,
   bearerPartsOf,
+  putLpContext,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type LpRequestContext,
 } from '@lp-auth/core/adapter';
 import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
-import { nodeRequestOf } from './request-context.js';
+import { nodeRequestOf, type LpNodeRequest } from './request-context.js';
 
 /** The platform's request (Express's or Fastify's), as `getToken` receives it. */
 export type LpPlatformRequest = { headers: Record<string, string | string[] | undefined> } & Record<
@@ -32,7 +33,7 @@ export type ConsumerGuardOptions = CoreConsumerGuardOptions<LpPlatformRequest>;
 const NEST: ConsumerGuardBinding<LpPlatformRequest> = {
   partsOf: (request) =>
     bearerPartsOf(nodeRequestOf(request), {
-      query: request.query,
+      query: () => request.query,
       body: request.body,
       cookies: request.cookies,
     }),
@@ -119,7 +120,7 @@ export class ConsumerGuard implements CanActivate {
     return mixin(ConfiguredConsumerGuard);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     // Fail closed: this guard cannot read a token from a WebSocket or RPC message.
     if (context.getType() !== 'http') return false;
     const targets = [context.getHandler(), context.getClass()];
@@ -134,8 +135,16 @@ export class ConsumerGuard implements CanActivate {
     // A route guarded twice (the global guard and a route's claim decorators) verifies its token
     // once: a consumer the same verifier admitted is kept, unless this guard has options of its own.
     if (this.#ownOptions || !lp?.consumer || lp.verifier !== guard.verifierFor(lp.auth)) {
-      lp = raw.lp = await guard.admit(request, lp);
+      // A token the verifier has cached is admitted in the same turn, without a promise.
+      const admitted = guard.admitNow(request, lp);
+      if (admitted instanceof Promise) return admitted.then((later) => this.#admitted(raw, later, checks));
+      lp = admitted;
     }
+    return this.#admitted(raw, lp, checks);
+  }
+
+  #admitted(raw: LpNodeRequest, lp: LpRequestContext, checks: ConsumerPredicate[]): true {
+    putLpContext(raw, lp);
     for (const check of checks) assertConsumer(lp.consumer, lp.verifier, check);
     return true;
   }

@@ -138,29 +138,56 @@ export class ConsumerGuard<Req = never> {
    * `consumer`. Without a context (no adapter setup) the copy has no `auth` and no clients.
    */
   async admit(request: Req, context: LpRequestContext | undefined): Promise<LpRequestContext> {
+    return this.admitNow(request, context);
+  }
+
+  /**
+   * {@link admit}, answered in the same turn when nothing has to wait: a request without a token
+   * that may pass, or a token the verifier has cached (`verifyCached`). Otherwise a promise. A
+   * malformed request or a refused cached token throws here, synchronously; adapters call it as
+   * `next()`-style middleware so that a repeated token costs no promise.
+   */
+  admitNow(
+    request: Req,
+    context: LpRequestContext | undefined,
+  ): LpRequestContext | Promise<LpRequestContext> {
     const verifier = this.verifierFor(context?.auth);
-    let token: string | undefined;
-    if (this.#getToken) {
-      const extracted = await this.#getToken(request);
-      if (extracted !== undefined && extracted !== null && typeof extracted !== 'string') {
-        throw new ConfigError('getToken', `returned ${typeof extracted}; expected a string or undefined.`);
-      }
-      token = extracted || undefined;
-      if (token === undefined && this.required) {
-        // Refuses as RFC 6750 wants: token_missing, with the verifier's realm and event.
-        const consumer = await verifier.authenticate({ headers: {} }, this.#verifyOptions);
-        return freeze(context, { verifier, consumer });
-      }
-    } else {
-      const parts = this.#partsOf(request);
-      token = verifier.extract(parts);
-      if (token === undefined && this.required) {
-        const consumer = await verifier.authenticate(parts, this.#verifyOptions);
-        return freeze(context, { verifier, consumer });
-      }
-    }
+    if (this.#getToken) return this.#admitExtracted(verifier, request, context);
+    const parts = this.#partsOf(request);
+    const token = verifier.extract(parts);
     if (token === undefined) {
-      return context?.verifier === verifier ? context : freeze(context, { verifier });
+      if (!this.required) return context?.verifier === verifier ? context : freeze(context, { verifier });
+      // Refuses as RFC 6750 wants: token_missing, with the verifier's realm and event.
+      return verifier
+        .authenticate(parts, this.#verifyOptions)
+        .then((consumer) => freeze(context, { verifier, consumer }));
+    }
+    // A verifier of another copy of the core may not have `verifyCached`.
+    const cached =
+      typeof verifier.verifyCached === 'function'
+        ? verifier.verifyCached(token, this.#verifyOptions)
+        : undefined;
+    if (cached) return freeze(context, { verifier, consumer: cached });
+    return verifier
+      .verify(token, this.#verifyOptions)
+      .then((consumer) => freeze(context, { verifier, consumer }));
+  }
+
+  async #admitExtracted(
+    verifier: ConsumerVerifier,
+    request: Req,
+    context: LpRequestContext | undefined,
+  ): Promise<LpRequestContext> {
+    const extracted = await this.#getToken!(request);
+    if (extracted !== undefined && extracted !== null && typeof extracted !== 'string') {
+      throw new ConfigError('getToken', `returned ${typeof extracted}; expected a string or undefined.`);
+    }
+    const token = extracted || undefined;
+    if (token === undefined) {
+      if (!this.required) return context?.verifier === verifier ? context : freeze(context, { verifier });
+      // Refuses as RFC 6750 wants: token_missing, with the verifier's realm and event.
+      const consumer = await verifier.authenticate({ headers: {} }, this.#verifyOptions);
+      return freeze(context, { verifier, consumer });
     }
     const consumer = await verifier.verify(token, this.#verifyOptions);
     return freeze(context, { verifier, consumer });
@@ -241,6 +268,18 @@ export interface NodeRequestLike {
   rawHeaders: readonly string[];
   headers: Record<string, string | string[] | undefined>;
   method?: string | undefined;
+  url?: string | undefined;
+}
+
+/** What the framework parsed of a request, for {@link bearerPartsOf}. */
+export interface ParsedRequestParts {
+  /**
+   * The parsed query, read only when the request's URL has a query string: Express's and Koa's
+   * `query` are getters that parse the URL again on every read.
+   */
+  query?: () => unknown;
+  body?: unknown;
+  cookies?: unknown;
 }
 
 /**
@@ -248,29 +287,33 @@ export interface NodeRequestLike {
  * cookies). Node keeps only the first of repeated `Authorization` headers; RFC 6750 wants a
  * request with two tokens refused, so they are counted from the raw headers.
  */
-export function bearerPartsOf(
-  req: NodeRequestLike,
-  parsed: { query?: unknown; body?: unknown; cookies?: unknown } = {},
-): BearerRequestParts {
-  const authorization: string[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') authorization.push(req.rawHeaders[i + 1]!);
+export function bearerPartsOf(req: NodeRequestLike, parsed: ParsedRequestParts = {}): BearerRequestParts {
+  const raw = req.rawHeaders;
+  let authorization: string | string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // 13 = 'authorization'.length: only a name of that length is lower-cased and compared.
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    const value = raw[i + 1]!;
+    if (authorization === undefined) authorization = value;
+    else if (typeof authorization === 'string') authorization = [authorization, value];
+    else authorization.push(value);
   }
+  const { headers } = req;
   // Only the headers a token can travel in or depends on: copying every header cost each request
   // an object as large as its header list.
-  return {
-    headers: {
-      authorization: authorization.length > 1 ? authorization : authorization[0],
-      cookie: req.headers.cookie,
-      'content-type': req.headers['content-type'],
-    },
-    ...(parsed.query && typeof parsed.query === 'object'
-      ? { query: parsed.query as Record<string, unknown> }
-      : {}),
-    ...(parsed.body !== undefined ? { body: parsed.body } : {}),
-    ...(req.method !== undefined ? { method: req.method } : {}),
-    ...(parsed.cookies && typeof parsed.cookies === 'object'
-      ? { cookies: parsed.cookies as Record<string, string | undefined> }
-      : {}),
+  const parts: BearerRequestParts = {
+    headers: { authorization, cookie: headers.cookie, 'content-type': headers['content-type'] },
   };
+  const url = req.url;
+  if (parsed.query && (url === undefined || url.includes('?'))) {
+    const query = parsed.query();
+    if (query && typeof query === 'object') parts.query = query as Record<string, unknown>;
+  }
+  if (parsed.body !== undefined) parts.body = parsed.body;
+  if (req.method !== undefined) parts.method = req.method;
+  if (parsed.cookies && typeof parsed.cookies === 'object') {
+    parts.cookies = parsed.cookies as Record<string, string | undefined>;
+  }
+  return parts;
 }

@@ -26,6 +26,7 @@ export {
   type ConsumerGuardBinding,
   type ExtractedToken,
   type NodeRequestLike,
+  type ParsedRequestParts,
 } from './guard.js';
 export { consumerClaimChecks, type ConsumerClaimChecks, type ConsumerCheckRunner } from './claim-checks.js';
 export {

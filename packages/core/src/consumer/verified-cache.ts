@@ -24,12 +24,22 @@ interface Entry extends SdesMemo {
 }
 
 /**
- * Recently hit tokens, by the token string itself, with their digest: a consumer sends the same
- * token on request after request, and a string map lookup (V8 hashes and compares the string)
- * costs far less than SHA-256 of ~1,000 characters. Exact-string keys, so it vouches for nothing
- * the digest would not; 256 tokens of ~1 KB is about 256 KB at most.
+ * Recently hit tokens: a consumer sends the same token on request after request. They are found by
+ * the token's last {@link HOT_TAIL} characters (a string map hashes only those) and then compared
+ * whole with the token kept, so a hit vouches for exactly the token that passed every check, as the
+ * digest does; tokens whose tails collide only miss. 256 tokens of ~1 KB is about 256 KB at most.
  */
 const HOT_TOKENS = 256;
+/** Characters of a token's end that key {@link HOT_TOKENS}: 43 base64url characters, 256 bits of a signature. */
+const HOT_TAIL = 43;
+
+/** A hot token: its digest, and the identity last handed out for it, while its entry is the same. */
+interface HotToken {
+  token: string;
+  lookup: string;
+  entry: Entry | undefined;
+  identity: ConsumerIdentity | undefined;
+}
 
 /** How often, at most, the whole cache is walked for entries that ended (about 5 ms per 100 000). */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -60,8 +70,13 @@ const digestOf = (token: string): string => hash('sha256', token, 'binary');
 export class VerifiedTokenCache {
   readonly #max: number;
   readonly #entries = new Map<string, Entry>();
-  /** Token → digest of tokens hit lately (see {@link HOT_TOKENS}). */
-  readonly #hot = new Map<string, string>();
+  /** Tail → tokens hit lately (see {@link HOT_TOKENS}). */
+  readonly #hot = new Map<string, HotToken>();
+  /**
+   * The digest of the last token looked up and not found: `verify` looks a token up, verifies it
+   * and stores it, and the digest (SHA-256 of ~1 KB) is computed once for the three.
+   */
+  #missed: { token: string; lookup: string } | undefined;
   #moves = 0;
   #nextSweepAt = 0;
 
@@ -70,27 +85,27 @@ export class VerifiedTokenCache {
   }
 
   /**
-   * The identity of a token verified before and still good, or undefined. The identity is new,
-   * around the caller's own token string, with the claims of the cached one.
+   * The identity of a token verified before and still good, or undefined. Its `token` is equal to
+   * the caller's; a token hit again gets the identity of its last hit (identities are frozen).
    */
   get(token: string, nowMs: number, toleranceMs: number): ConsumerIdentity | undefined {
     if (nowMs >= this.#nextSweepAt) this.#sweep(nowMs, toleranceMs);
     if (this.#entries.size === 0) return undefined;
-    const known = this.#hot.get(token);
-    const lookup = known ?? digestOf(token);
+    const tail = token.length > HOT_TAIL ? token.slice(-HOT_TAIL) : token;
+    let hot = this.#hot.get(tail);
+    if (hot !== undefined && hot.token !== token) hot = undefined;
+    const lookup = hot?.lookup ?? this.#digestOf(token);
     const entry = this.#entries.get(lookup);
-    if (!entry) {
-      if (known !== undefined) this.#hot.delete(token);
+    if (!entry || ended(entry, nowMs, toleranceMs)) {
+      if (entry) this.#entries.delete(lookup);
+      if (hot !== undefined) this.#hot.delete(tail);
+      this.#missed = { token, lookup };
       return undefined;
     }
-    if (ended(entry, nowMs, toleranceMs)) {
-      this.#entries.delete(lookup);
-      this.#hot.delete(token);
-      return undefined;
-    }
-    if (known === undefined) {
+    if (hot === undefined) {
       if (this.#hot.size >= HOT_TOKENS) this.#hot.delete(this.#hot.keys().next().value as string);
-      this.#hot.set(token, lookup);
+      hot = { token, lookup, entry: undefined, identity: undefined };
+      this.#hot.set(tail, hot);
     }
     // Map order is recency order, the oldest first to go. An entry goes back to the recent end
     // only once it has fallen into the older half: V8's Map keeps a deleted slot in its key's
@@ -101,7 +116,11 @@ export class VerifiedTokenCache {
       this.#entries.set(lookup, entry);
       entry.movedAt = ++this.#moves;
     }
-    return identityWithToken(entry.claims, entry, token);
+    if (hot.entry !== entry || hot.identity === undefined) {
+      hot.entry = entry;
+      hot.identity = identityWithToken(entry.claims, entry, hot.token);
+    }
+    return hot.identity;
   }
 
   set(
@@ -112,7 +131,7 @@ export class VerifiedTokenCache {
     endsAt = identity.expiresAt,
   ): void {
     if (this.#max <= 0) return;
-    const lookup = digestOf(token);
+    const lookup = this.#digestOf(token);
     const { claims } = identity;
     const sdes = parsedSdes(identity);
     this.#entries.delete(lookup);
@@ -121,6 +140,11 @@ export class VerifiedTokenCache {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }
+  }
+
+  #digestOf(token: string): string {
+    const missed = this.#missed;
+    return missed !== undefined && missed.token === token ? missed.lookup : digestOf(token);
   }
 
   #sweep(nowMs: number, toleranceMs: number): void {
@@ -137,6 +161,7 @@ export class VerifiedTokenCache {
   clear(): void {
     this.#entries.clear();
     this.#hot.clear();
+    this.#missed = undefined;
   }
 }
 

@@ -151,12 +151,7 @@ export class ConsumerVerifier {
   async verify(token: string, options: VerifyOptions = {}): Promise<ConsumerIdentity> {
     if (this.#closed) throw new ClosedError('The consumer verifier');
     try {
-      if (typeof token !== 'string' || token === '') {
-        throw new ConsumerTokenError('token_malformed', 'The token must be a non-empty string.');
-      }
-      checkTokenSize(token, this.options.maxTokenLength);
-      const now = this.#now();
-      let identity = this.#cache.get(token, now, this.options.clockToleranceMs);
+      let identity = this.#cached(token);
       if (!identity) {
         // Concurrent requests with one token share a verification that has to wait (for keys, a
         // decryption); one that finishes synchronously (keys at hand) has nothing to share, and
@@ -174,10 +169,7 @@ export class ConsumerVerifier {
         this.#cache.set(token, verified.identity, verified.key, verified.source, this.#endsAt(verified));
         identity = verified.identity;
       }
-      if (options.nonce !== undefined || options.maxAgeMs !== undefined) {
-        const issuer = this.#issuers.get(identity.issuer)!;
-        checkClaims(identity.claims, { ...issuer.rules, ...options }, this.#now());
-      }
+      this.#checkPerCall(identity, options);
       // On every call, cached or not: a revocation takes effect at the next request.
       if (this.options.isRevoked && (await this.options.isRevoked(identity))) {
         throw new ConsumerTokenError('token_revoked', 'The token has been revoked.', {
@@ -187,6 +179,41 @@ export class ConsumerVerifier {
       return identity;
     } catch (error) {
       throw this.#rejected(error);
+    }
+  }
+
+  /**
+   * What {@link verify} answers for a token this verifier has verified before and still vouches
+   * for (unexpired, its key still in the issuer's set), without waiting: adapters admit a repeated
+   * token in the same turn, with no promise. Undefined when the answer needs `verify`: the token is
+   * not cached, or `isRevoked` is configured (it may wait), or the verifier is closed.
+   * @throws ConsumerTokenError as `verify` would for this call's `nonce` or `maxAgeMs`, or for a
+   *   token that is not a string or too long
+   */
+  verifyCached(token: string, options: VerifyOptions = {}): ConsumerIdentity | undefined {
+    if (this.#closed || this.options.isRevoked) return undefined;
+    try {
+      const identity = this.#cached(token);
+      if (identity) this.#checkPerCall(identity, options);
+      return identity;
+    } catch (error) {
+      throw this.#rejected(error);
+    }
+  }
+
+  #cached(token: string): ConsumerIdentity | undefined {
+    if (typeof token !== 'string' || token === '') {
+      throw new ConsumerTokenError('token_malformed', 'The token must be a non-empty string.');
+    }
+    checkTokenSize(token, this.options.maxTokenLength);
+    return this.#cache.get(token, this.#now(), this.options.clockToleranceMs);
+  }
+
+  /** The checks of one call's options (`nonce`, `maxAgeMs`), cached or not. */
+  #checkPerCall(identity: ConsumerIdentity, options: VerifyOptions): void {
+    if (options.nonce !== undefined || options.maxAgeMs !== undefined) {
+      const issuer = this.#issuers.get(identity.issuer)!;
+      checkClaims(identity.claims, { ...issuer.rules, ...options }, this.#now());
     }
   }
 
