@@ -1,0 +1,109 @@
+/**
+ * Instructions per request of one framework's consumer-route variants, counted by valgrind's
+ * callgrind in the server process:
+ * `node tools/bench/dist/count-route.js express noop,ours [warm-up requests] [counted requests]`.
+ *
+ * req/s and CPU time per request move by ±20 % from run to run on two shared cores; instruction
+ * counts do not depend on what else the machine runs, so an A/B of a few thousand instructions per
+ * request shows. Each server (the same apps as `npm run bench`, `routes/serve.ts`) runs under
+ * `valgrind --tool=callgrind` with node's `--single-threaded` (the collector's work is then counted
+ * on the main thread, and no compiler thread runs beside it); one keep-alive connection sends the
+ * same-token request, first `warm-up` times (the JIT settles), then the counters are zeroed and
+ * `counted` requests are counted. Run-to-run spread seen: about ±5,000 instructions per request
+ * (where the collector's major cycles fall). Needs valgrind (`callgrind_control` included).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startConsumerIdp } from '@lp-auth/testing';
+import {
+  ROUTE,
+  SAME_TOKEN_SUB,
+  type Framework,
+  type ServerReady,
+  type ServerSpec,
+  type Variant,
+} from './routes/spec.js';
+
+const SERVE = fileURLToPath(new URL('./routes/serve.js', import.meta.url));
+const [framework = 'express', list = 'noop,ours', warm = '4000', counted = '3000'] = process.argv.slice(2);
+
+const audience = 'lp-bench';
+const idp = await startConsumerIdp({ audience });
+try {
+  const token = await idp.issue({ claims: { sub: SAME_TOKEN_SUB } });
+  for (const variant of list.split(',') as Variant[]) {
+    const spec: ServerSpec = {
+      framework: framework as Framework,
+      variant,
+      idp: { issuer: idp.issuer, jwksUri: idp.jwksUri, audience },
+    };
+    const perRequest = await countVariant(spec, token, Number(warm), Number(counted));
+    console.log(`${framework} ${variant}: ${(perRequest / 1000).toFixed(1)} k instructions per request`);
+  }
+} finally {
+  await idp.close();
+}
+
+async function countVariant(spec: ServerSpec, token: string, warmUp: number, count: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'lp-count-route-'));
+  try {
+    const child = spawn(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        '--quiet',
+        `--callgrind-out-file=${join(dir, 'callgrind.%p')}`,
+        '--dump-instr=no',
+        process.execPath,
+        '--single-threaded',
+        SERVE,
+        JSON.stringify(spec),
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+    );
+    const ready = await new Promise<ServerReady>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as ServerReady));
+      child.once('exit', (code) =>
+        reject(new Error(`${spec.framework}/${spec.variant} server exited (${code})`)),
+      );
+    });
+    if ('pending' in ready) throw new Error(`${spec.framework}/${spec.variant}: ${ready.pending}`);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) await request(ready.port, token, agent);
+    };
+    await send(warmUp);
+    execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' });
+    await send(count);
+    execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
+    agent.destroy();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.disconnect();
+    await exited;
+    // The dump asked for is part 1; the file without a part number is what ran after it.
+    const dump = readdirSync(dir).find((name) => name.endsWith('.1'));
+    if (!dump) throw new Error(`no callgrind dump in ${dir}`);
+    const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'));
+    if (!total) throw new Error(`no instruction total in ${dump}`);
+    return Number(total[1]) / count;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function request(port: number, token: string, agent: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get(
+      { host: '127.0.0.1', port, path: ROUTE, agent, headers: { authorization: `Bearer ${token}` } },
+      (response) => {
+        if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
+        response.resume();
+        response.on('end', resolve);
+      },
+    ).on('error', reject);
+  });
+}
