@@ -73,7 +73,14 @@ export async function waitFor(probe: () => boolean, what: string, timeoutMs = 50
   }
 }
 
-/** A TCP port nothing listens on (bound once, then released). */
+/**
+ * A port on 127.0.0.1 that refuses connections for the whole test. Below 1024, so the kernel never
+ * hands it to another test's `listen(0)` or to an outgoing connection; a released ephemeral port
+ * can be taken meanwhile (a CI run once found an HTTP server of another test on one).
+ */
+export const REFUSED_PORT = 1;
+
+/** A TCP port nothing listens on now (bound once, then released): another process may take it later. */
 export async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

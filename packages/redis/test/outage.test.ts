@@ -4,7 +4,7 @@ import { createLpAuth, randomToken, type LpAuth, type UserSession } from '@lp-au
 import { createPkce, type UserSessionCredential } from '@lp-auth/core/adapter';
 import { createRedisStore, type RedisTokenStore } from '../src/index.js';
 import {
-  closedPort,
+  REFUSED_PORT,
   connectAdmin,
   deletePrefix,
   newKey,
@@ -74,7 +74,7 @@ const accessTokenOf = (session: UserSession) =>
 
 describeRedis('Redis outage: per-process behaviour, never failed requests', () => {
   test('Redis unreachable from the start: requests succeed from memory, with one warning', async () => {
-    const { emu, store, logger, skills } = await wired(`redis://127.0.0.1:${await closedPort()}`);
+    const { emu, store, logger, skills } = await wired(`redis://127.0.0.1:${REFUSED_PORT}`);
     const results = await Promise.all(Array.from({ length: 50 }, () => skills()));
     expect(results.every((r) => r.status === 200)).toBe(true);
     // In-process single-flight still holds without Redis.
