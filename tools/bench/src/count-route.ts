@@ -1,7 +1,7 @@
 /**
  * Instructions per request of one framework's consumer-route variants, counted by valgrind's
  * callgrind in the server process:
- * `node tools/bench/dist/count-route.js express noop,ours [warm-up requests] [counted requests]`.
+ * `node tools/bench/dist/count-route.js express noop,ours [warm-up requests] [counted requests] [distinct]`.
  *
  * req/s and CPU time per request move by ±20 % from run to run on two shared cores; instruction
  * counts do not depend on what else the machine runs, so an A/B of a few thousand instructions per
@@ -9,7 +9,8 @@
  * `valgrind --tool=callgrind` with node's `--single-threaded` (the collector's work is then counted
  * on the main thread, and no compiler thread runs beside it); one keep-alive connection sends the
  * same-token request, first `warm-up` times (the JIT settles), then the counters are zeroed and
- * `counted` requests are counted. Run-to-run spread seen: about ±5,000 instructions per request
+ * `counted` requests are counted. With `distinct` (any fourth argument), every request carries a
+ * token of its own, as in the bench's distinct-token rows: each one is a signature check. Run-to-run spread seen: about ±5,000 instructions per request
  * (where the collector's major cycles fall). Needs valgrind (`callgrind_control` included).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startConsumerIdp } from '@lp-auth/testing';
+import { TokenBank } from './token-bank.js';
 import {
   ROUTE,
   SAME_TOKEN_SUB,
@@ -29,26 +31,34 @@ import {
 } from './routes/spec.js';
 
 const SERVE = fileURLToPath(new URL('./routes/serve.js', import.meta.url));
-const [framework = 'express', list = 'noop,ours', warm = '4000', counted = '3000'] = process.argv.slice(2);
+const [framework = 'express', list = 'noop,ours', warm = '4000', counted = '3000', distinct] =
+  process.argv.slice(2);
 
 const audience = 'lp-bench';
 const idp = await startConsumerIdp({ audience });
 try {
-  const token = await idp.issue({ claims: { sub: SAME_TOKEN_SUB } });
+  const same = await idp.issue({ claims: { sub: SAME_TOKEN_SUB } });
+  const total = Number(warm) + Number(counted);
+  const bank = distinct ? await TokenBank.issue(idp, total) : undefined;
+  const tokens = (from: number, to: number): string[] =>
+    bank ? bank.strings(from, to) : Array.from({ length: to - from }, () => same);
   for (const variant of list.split(',') as Variant[]) {
     const spec: ServerSpec = {
       framework: framework as Framework,
       variant,
       idp: { issuer: idp.issuer, jwksUri: idp.jwksUri, audience },
     };
-    const perRequest = await countVariant(spec, token, Number(warm), Number(counted));
-    console.log(`${framework} ${variant}: ${(perRequest / 1000).toFixed(1)} k instructions per request`);
+    const perRequest = await countVariant(spec, tokens(0, Number(warm)), tokens(Number(warm), total));
+    const workload = bank ? 'distinct tokens' : 'same token';
+    console.log(
+      `${framework} ${variant}, ${workload}: ${(perRequest / 1000).toFixed(1)} k instructions per request`,
+    );
   }
 } finally {
   await idp.close();
 }
 
-async function countVariant(spec: ServerSpec, token: string, warmUp: number, count: number): Promise<number> {
+async function countVariant(spec: ServerSpec, warmUp: string[], counted: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'lp-count-route-'));
   try {
     const child = spawn(
@@ -73,12 +83,12 @@ async function countVariant(spec: ServerSpec, token: string, warmUp: number, cou
     });
     if ('pending' in ready) throw new Error(`${spec.framework}/${spec.variant}: ${ready.pending}`);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const send = async (n: number) => {
-      for (let i = 0; i < n; i++) await request(ready.port, token, agent);
+    const send = async (tokens: string[]) => {
+      for (const token of tokens) await request(ready.port, token, agent);
     };
     await send(warmUp);
     execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' });
-    await send(count);
+    await send(counted);
     execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
     agent.destroy();
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -89,7 +99,7 @@ async function countVariant(spec: ServerSpec, token: string, warmUp: number, cou
     if (!dump) throw new Error(`no callgrind dump in ${dir}`);
     const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'));
     if (!total) throw new Error(`no instruction total in ${dump}`);
-    return Number(total[1]) / count;
+    return Number(total[1]) / counted.length;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
