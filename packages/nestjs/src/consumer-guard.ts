@@ -18,7 +18,7 @@ import {
   type LpRequestContext,
 } from '@lp-auth/core/adapter';
 import { LP_CONSUMER_ACCESS, LP_CONSUMER_CHECKS, type ConsumerAccess } from './consumer-metadata.js';
-import { nodeRequestOf, type LpNodeRequest } from './request-context.js';
+import { nodeRequestOf } from './request-context.js';
 
 /** The platform's request (Express's or Fastify's), as `getToken` receives it. */
 export type LpPlatformRequest = { headers: Record<string, string | string[] | undefined> } & Record<
@@ -137,15 +137,21 @@ export class ConsumerGuard implements CanActivate {
     if (this.#ownOptions || !lp?.consumer || lp.verifier !== guard.verifierFor(lp.auth)) {
       // A token the verifier has cached is admitted in the same turn, without a promise.
       const admitted = guard.admitNow(request, lp);
-      if (admitted instanceof Promise) return admitted.then((later) => this.#admitted(raw, later, checks));
+      if (admitted instanceof Promise) {
+        return admitted.then((later) => {
+          putLpContext(raw, later);
+          return checked(later, checks);
+        });
+      }
+      putLpContext(raw, admitted);
       lp = admitted;
     }
-    return this.#admitted(raw, lp, checks);
+    return checked(lp, checks);
   }
+}
 
-  #admitted(raw: LpNodeRequest, lp: LpRequestContext, checks: ConsumerPredicate[]): true {
-    putLpContext(raw, lp);
-    for (const check of checks) assertConsumer(lp.consumer, lp.verifier, check);
-    return true;
-  }
+/** Applies the route's claim checks to the admitted consumer (403 `claim_check_failed` on a miss). */
+function checked(lp: LpRequestContext, checks: ConsumerPredicate[]): true {
+  for (const check of checks) assertConsumer(lp.consumer, lp.verifier, check);
+  return true;
 }

@@ -155,13 +155,7 @@ export class ConsumerGuard<Req = never> {
     if (this.#getToken) return this.#admitExtracted(verifier, request, context);
     const parts = this.#partsOf(request);
     const token = verifier.extract(parts);
-    if (token === undefined) {
-      if (!this.required) return context?.verifier === verifier ? context : freeze(context, { verifier });
-      // Refuses as RFC 6750 wants: token_missing, with the verifier's realm and event.
-      return verifier
-        .authenticate(parts, this.#verifyOptions)
-        .then((consumer) => freeze(context, { verifier, consumer }));
-    }
+    if (token === undefined) return this.#withoutToken(verifier, parts, context);
     // A verifier of another copy of the core may not have `verifyCached`.
     const cached =
       typeof verifier.verifyCached === 'function'
@@ -182,15 +176,22 @@ export class ConsumerGuard<Req = never> {
     if (extracted !== undefined && extracted !== null && typeof extracted !== 'string') {
       throw new ConfigError('getToken', `returned ${typeof extracted}; expected a string or undefined.`);
     }
-    const token = extracted || undefined;
-    if (token === undefined) {
-      if (!this.required) return context?.verifier === verifier ? context : freeze(context, { verifier });
-      // Refuses as RFC 6750 wants: token_missing, with the verifier's realm and event.
-      const consumer = await verifier.authenticate({ headers: {} }, this.#verifyOptions);
-      return freeze(context, { verifier, consumer });
-    }
-    const consumer = await verifier.verify(token, this.#verifyOptions);
+    if (!extracted) return this.#withoutToken(verifier, { headers: {} }, context);
+    const consumer = await verifier.verify(extracted, this.#verifyOptions);
     return freeze(context, { verifier, consumer });
+  }
+
+  /** A request without a token: an optional guard lets it through, a required one refuses it. */
+  #withoutToken(
+    verifier: ConsumerVerifier,
+    parts: BearerRequestParts,
+    context: LpRequestContext | undefined,
+  ): LpRequestContext | Promise<LpRequestContext> {
+    if (!this.required) return context?.verifier === verifier ? context : freeze(context, { verifier });
+    // Refuses as RFC 6750 wants: token_missing, with the verifier's realm and event.
+    return verifier
+      .authenticate(parts, this.#verifyOptions)
+      .then((consumer) => freeze(context, { verifier, consumer }));
   }
 
   /** Closes the verifier this guard built from verifier options (a given one is its owner's). */
