@@ -275,7 +275,11 @@ describe('encrypted tokens (nested JWT, RSA-OAEP-256)', () => {
       decryptionKey: await idp.decryptionKey,
     });
     const parts = token.split('.');
-    parts[3] = `${parts[3]!.slice(0, -2)}${parts[3]!.endsWith('A') ? 'B' : 'A'}${parts[3]!.slice(-1)}`;
+    // Another character in the ciphertext's second-to-last place (the last may be padding bits).
+    const ciphertext = parts[3]!;
+    const flipped = ciphertext.at(-2) === 'A' ? 'B' : 'A';
+    parts[3] = `${ciphertext.slice(0, -2)}${flipped}${ciphertext.slice(-1)}`;
+    expect(parts[3]).not.toBe(ciphertext);
     await expectRejected(right.verify(parts.join('.')), 'decryption_failed');
   });
 
