@@ -132,10 +132,12 @@ describe('Conversation Orchestrator v2 (Basic login → token)', () => {
     ).json()) as { access_token: string };
     expect((await fetch(`${doc(emu)}?access_token=${appJwt.access_token}`)).status).toBe(401);
 
-    emu.faults.tokenLifetime('co.v2.login', 1);
+    // exp is the issuing second plus the lifetime, so a 1 s lifetime can lapse within
+    // milliseconds of issue; 3 s leaves the token at least 2 s to be seen valid.
+    emu.faults.tokenLifetime('co.v2.login', 3);
     const shortLived = await coLogin(emu);
     expect((await fetch(`${doc(emu)}?access_token=${shortLived}`)).status).toBe(200);
-    await sleep(2100);
+    await sleep(3100);
     const expired = await fetch(`${doc(emu)}?access_token=${shortLived}`);
     expect(expired.status).toBe(401);
     expect(await expired.json()).toEqual({ message: 'Unauthorized' });
