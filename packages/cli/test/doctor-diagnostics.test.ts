@@ -91,11 +91,10 @@ describe('lp-auth doctor diagnostics', () => {
   });
 
   test('a refused connection names its cause (ECONNREFUSED and the address), not just "fetch failed"', async () => {
-    // A port that was just free: listen, note it, close.
-    const closed = await listen(() => {});
-    const port = portOf(closed);
-    await new Promise((done) => closed.close(done));
-    servers.splice(servers.indexOf(closed), 1);
+    // A port that refuses for the whole test: below 1024, so no other test's listen(0) is handed it
+    // (a port listened on and closed here was, in between, free for any), and not one of fetch's
+    // "bad ports" (1 is), which fetch refuses without dialling.
+    const port = 2;
     const refused = { ...env, LP_CSDS_URL: `http://127.0.0.1:${port}` };
     const doctor = await lpAuth(['doctor'], refused);
     expect(doctor.code).toBe(1);

@@ -19,11 +19,11 @@ afterEach(async () => {
   idp = verifier = undefined;
 });
 
-async function setUp(options: Partial<ConsumerVerifierOptions> = {}, discover = false) {
+async function setUp(options: Partial<ConsumerVerifierOptions> = {}, discover = false, now?: () => number) {
   idp = await startConsumerIdp();
   verifier = createConsumerVerifier(
     { issuer: idp.issuer, ...(discover ? {} : { jwksUri: idp.jwksUri }), ...options },
-    { logger: silentLogger },
+    { logger: silentLogger, ...(now ? { now } : {}) },
   );
   const events: { name: string; payload: unknown }[] = [];
   for (const name of ['jwks.refreshed', 'jwks.stale', 'consumer.rejected'] as (keyof LpAuthEvents)[]) {
@@ -127,10 +127,15 @@ describe('keys from a jwksUri', () => {
   });
 
   test('a cached token ends with its exp', async () => {
-    const { idp, verifier } = await setUp({ clockToleranceMs: 0 });
+    // The verifier's clock, moved by hand: a 1 s token (exp is the issuing second plus one) could
+    // lapse before the first verification on a loaded machine, with no tolerance.
+    let clock = 0;
+    const { idp, verifier } = await setUp({ clockToleranceMs: 0 }, false, () => clock);
     const token = await idp.issue({ expiresInSeconds: 1 });
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    clock = exp * 1000 - 1;
     await verifier.verify(token);
-    await sleep(1100);
+    clock = exp * 1000;
     await expectRejected(verifier.verify(token), 'token_expired');
   });
 
@@ -168,9 +173,15 @@ describe('key rotation at the IdP', () => {
   });
 
   test('a refresh runs in the background before the keys age out; the request does not wait', async () => {
-    const { idp, verifier, events } = await setUp({ jwks: { maxAgeMs: 400, refreshAhead: 0.5 } });
+    // The keys' age moved by hand, past refreshAhead and short of maxAgeMs however slow the machine.
+    let clock = Date.now();
+    const { idp, verifier, events } = await setUp(
+      { jwks: { maxAgeMs: 400, refreshAhead: 0.5 } },
+      false,
+      () => clock,
+    );
     await verifier.verify(await idp.issue());
-    await sleep(250);
+    clock += 250;
     idp.setFaults({ latencyMs: 500 });
     const token = await idp.issue();
     await verifier.verify(token);
@@ -201,14 +212,21 @@ describe('IdP outage', () => {
   });
 
   test('a failed first fetch backs off instead of hammering the IdP, and recovers', async () => {
-    const { idp, verifier } = await setUp({ jwks: { backoffBaseMs: 200, backoffMaxMs: 200 } });
+    // The verifier's clock, moved by hand: the second try falls within the backoff (100 to 200 ms,
+    // jittered) however slow the machine, and the last one past it.
+    let clock = Date.now();
+    const { idp, verifier } = await setUp(
+      { jwks: { backoffBaseMs: 200, backoffMaxMs: 200 } },
+      false,
+      () => clock,
+    );
     const token = await idp.issue();
     idp.setFaults({ status: 500 });
     await expect(verifier.verify(token)).rejects.toBeInstanceOf(KeySetUnavailableError);
     await expect(verifier.verify(token)).rejects.toBeInstanceOf(KeySetUnavailableError);
     expect(idp.stats.jwks).toBe(1);
     idp.setFaults({});
-    await sleep(250);
+    clock += 250;
     await expect(verifier.verify(token)).resolves.toBeDefined();
     expect(idp.stats.jwks).toBe(2);
   });

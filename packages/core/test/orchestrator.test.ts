@@ -88,10 +88,12 @@ describe('Conversation Orchestrator v2 (Basic login → token)', () => {
   test('a short-lived token is replaced before it expires', async () => {
     current = await emulatorWithAuth();
     const { emu, lp } = current;
-    emu.faults.tokenLifetime('co.v2.login', 2);
+    // exp is the issuing second plus the lifetime, so a 2 s token may have 1 s left when issued; each
+    // token must still be valid when the request it was fetched for reaches the emulator. 3 s leaves 2.
+    emu.faults.tokenLifetime('co.v2.login', 3);
     const client = lp.client('orchestratorV2');
     await client.request({ service: 'orchestratorCcs', path: v2Doc });
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 3100));
     expect((await client.request({ service: 'orchestratorCcs', path: v2Doc })).status).toBe(200);
     expect(emu.stats.count('co.v2.login')).toBe(2);
   });

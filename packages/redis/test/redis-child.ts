@@ -23,36 +23,73 @@ export class RedisChild {
     this.#dir = dir;
   }
 
-  /** Starts one and waits until it answers PING; `undefined` (with a notice) when there is no redis-server. */
+  /**
+   * Starts one and waits until it answers; `undefined` (with a notice) when there is no redis-server.
+   * The port is one the kernel handed out and we released: another test may take it before
+   * redis-server binds it. Then redis-server exits ("Address already in use") and a probe would reach
+   * the other listener, so a probe counts only when the server answering is this child (its
+   * `process_id`), and a child that exited is started again on another port.
+   */
   static async start(suite: string): Promise<RedisChild | undefined> {
-    const port = await closedPort();
     const dir = await mkdtemp(join(tmpdir(), 'lp-auth-redis-'));
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--enable-debug-command', 'yes'];
-    args.push('--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning');
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
-    const spawned = await Promise.race([
-      once(child, 'spawn').then(() => true),
-      once(child, 'error').then(() => false),
-    ]);
-    if (!spawned) {
-      await rm(dir, { recursive: true, force: true });
-      if (process.env.CI) throw new Error(`${suite}: redis-server is required under CI but is not installed`);
-      process.stderr.write(`[skip] ${suite}: no redis-server on PATH to start a Redis of the test's own\n`);
-      return undefined;
+    for (let attempt = 1; ; attempt++) {
+      const port = await closedPort();
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--enable-debug-command', 'yes'];
+      args.push('--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning');
+      const child = spawn('redis-server', args, { stdio: 'ignore' });
+      const spawned = await Promise.race([
+        once(child, 'spawn').then(() => true),
+        once(child, 'error').then(() => false),
+      ]);
+      if (!spawned) {
+        await rm(dir, { recursive: true, force: true });
+        if (process.env.CI)
+          throw new Error(`${suite}: redis-server is required under CI but is not installed`);
+        process.stderr.write(`[skip] ${suite}: no redis-server on PATH to start a Redis of the test's own\n`);
+        return undefined;
+      }
+      const server = new RedisChild(child, port, dir);
+      if (await server.#answers()) return server;
+      const exited = child.exitCode !== null || child.signalCode !== null;
+      await server.#end();
+      if (!exited || attempt >= 5) {
+        await rm(dir, { recursive: true, force: true });
+        throw new Error(`${suite}: redis-server on port ${port} did not start (attempt ${attempt})`);
+      }
+      // The port was taken between closedPort() and redis-server's bind: try another one.
     }
-    const server = new RedisChild(child, port, dir);
-    for (let attempt = 0; ; attempt++) {
-      const probe = await server.connect().catch(() => undefined);
-      if (probe) {
-        probe.destroy();
-        return server;
-      }
-      if (attempt > 100) {
-        await server.stop();
-        throw new Error(`${suite}: redis-server on port ${port} did not start`);
-      }
+  }
+
+  /** Waits until this child answers on its port; false once it has exited, or after about 5 s. */
+  async #answers(): Promise<boolean> {
+    for (let i = 0; i <= 100; i++) {
+      if (this.#process.exitCode !== null || this.#process.signalCode !== null) return false;
+      if ((await this.#answeringPid()) === this.#process.pid) return true;
       await sleep(50);
     }
+    return false;
+  }
+
+  /** The `process_id` of the Redis answering on this port; undefined if none answers within a second. */
+  async #answeringPid(): Promise<number | undefined> {
+    const client = createClient({
+      url: this.url,
+      socket: { reconnectStrategy: false, connectTimeout: 1000 },
+    });
+    client.on('error', () => {});
+    // Another kind of server on the port may never answer: give up on it after a second.
+    let timer: NodeJS.Timeout | undefined;
+    const info = await Promise.race([
+      client
+        .connect()
+        .then(() => client.sendCommand(['INFO', 'server']))
+        .catch(() => ''),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve(''), 1000))),
+    ]);
+    clearTimeout(timer);
+    if (client.isOpen) client.destroy();
+    const pid = String(info).match(/^process_id:(\d+)/m)?.[1];
+    return pid === undefined ? undefined : Number(pid);
   }
 
   get url(): string {
@@ -80,6 +117,12 @@ export class RedisChild {
   }
 
   async stop(): Promise<void> {
+    await this.#end();
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+
+  /** Ends the redis-server process (if it still runs) and waits for its exit. */
+  async #end(): Promise<void> {
     if (this.#process.exitCode === null && this.#process.signalCode === null) {
       const exited = once(this.#process, 'exit');
       // A stopped process acts on SIGTERM only once continued.
@@ -87,6 +130,5 @@ export class RedisChild {
       this.#process.kill('SIGTERM');
       await exited;
     }
-    await rm(this.#dir, { recursive: true, force: true });
   }
 }

@@ -61,9 +61,10 @@ describeRedis('RedisTokenStore: values and TTLs', () => {
 
   test('a value is gone after its TTL, and a TTL of 0 deletes', async () => {
     const s = store();
-    await s.set('token:short', TOKEN, 150);
+    // Long enough to read back on a loaded machine; the sleep starts after the write: a sure margin.
+    await s.set('token:short', TOKEN, 1000);
     expect(await s.get('token:short')).toEqual(TOKEN);
-    await sleep(250);
+    await sleep(1100);
     expect(await s.get('token:short')).toBeUndefined();
     await s.set('token:zero', TOKEN, 60_000);
     await s.set('token:zero', TOKEN, 0);
@@ -194,11 +195,12 @@ describeRedis('RedisTokenStore: locks', () => {
 
   test('a holder that dies without releasing is taken over after the TTL', async () => {
     const dying = createRedisStore({ url: REDIS_URL, encryptionKey: KEY, prefix });
-    expect(await dying.lock('lock:takeover', 300)).not.toBeNull();
+    // A TTL that outlives closing one client and connecting another on a loaded machine.
+    expect(await dying.lock('lock:takeover', 1000)).not.toBeNull();
     await dying.close(); // "dies": its connection is gone, the lock is never released
     const b = store();
     expect(await b.lock('lock:takeover', 5000)).toBeNull();
-    await sleep(350);
+    await sleep(1050);
     const taken = await b.lock('lock:takeover', 5000);
     expect(taken).not.toBeNull();
     await taken!.release();

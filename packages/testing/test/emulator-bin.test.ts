@@ -77,16 +77,28 @@ const exited = (proc: ChildProcess) =>
 
 describe('lp-auth-emulator command', () => {
   test('prints working LP_* lines, takes LP_EMULATOR_PORT, and stops cleanly on SIGTERM', async () => {
-    const probe = await import('node:net').then(
-      ({ createServer }) =>
-        new Promise<number>((done) => {
-          const s = createServer().listen(0, '127.0.0.1', () => {
-            const port = (s.address() as { port: number }).port;
-            s.close(() => done(port));
-          });
-        }),
-    );
-    const { vars } = await run([], { LP_EMULATOR_PORT: String(probe) });
+    const freePort = () =>
+      import('node:net').then(
+        ({ createServer }) =>
+          new Promise<number>((done) => {
+            const s = createServer().listen(0, '127.0.0.1', () => {
+              const port = (s.address() as { port: number }).port;
+              s.close(() => done(port));
+            });
+          }),
+      );
+    // A port free a moment ago may be taken (by another test's listen(0)) before the command binds
+    // it: the command then exits with EADDRINUSE, and another free port is tried.
+    let probe = 0;
+    let vars: Record<string, string> | undefined;
+    for (let attempt = 1; !vars; attempt++) {
+      probe = await freePort();
+      try {
+        ({ vars } = await run([], { LP_EMULATOR_PORT: String(probe) }));
+      } catch (error) {
+        if (attempt >= 5 || !String(error).includes('EADDRINUSE')) throw error;
+      }
+    }
     expect(Object.keys(vars).sort()).toEqual(
       [
         'LP_ACCOUNT_ID',

@@ -324,14 +324,22 @@ describe('the handle', () => {
   test('close() ends keep-alive connections and resolves promptly', async () => {
     const emu = await emus.start();
     const agent = new Agent({ keepAlive: true });
+    let responseEnded = () => {};
+    const ended = new Promise<void>((resolve) => (responseEnded = resolve));
     const socketClosed = new Promise<void>((resolve) => {
       const req = httpRequest(`${emu.url}/sentinel/well-known/jwks`, { agent }, (res) => {
         res.resume();
-        res.on('end', () => req.socket?.once('close', () => resolve()));
+        res.on('end', () => {
+          req.socket?.once('close', () => resolve());
+          responseEnded();
+        });
       });
       req.end();
     });
-    await sleep(100); // the response is in and the socket is idle in the agent's pool
+    // The response is in (however slow the machine: a fixed sleep could close mid-response, and then
+    // 'end' never came), and after a turn of the loop the socket is idle in the agent's pool.
+    await ended;
+    await new Promise((resolve) => setImmediate(resolve));
     const started = Date.now();
     await emu.close();
     await socketClosed;

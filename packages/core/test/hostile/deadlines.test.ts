@@ -5,7 +5,6 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
-import net from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
 import { fetch as undiciFetch } from 'undici';
 import {
@@ -27,6 +26,12 @@ const SKILLS = '/api/account/{accountId}/configuration/le-users/skills';
 const DEADLINE_MS = 1000;
 const BOUND_MS = 3 * DEADLINE_MS;
 const { serve, onCleanup } = hostileScope();
+/**
+ * A port that refuses connections for the whole test: below 1024, so the kernel never hands it to
+ * another test's listen(0) (a port bound and released here could be), and not one of fetch's
+ * "bad ports" (1 is), which fetch would refuse without dialling.
+ */
+const REFUSED_PORT = 2;
 
 // A client id of its own per test: a refusal is remembered process-wide per account and client id.
 let clients = 0;
@@ -300,11 +305,7 @@ describe.each(TRANSPORTS)(
 
     test('an API whose port refuses connections: a network_error naming ECONNREFUSED', async () => {
       const sentinel = await serve((_req, res) => goodToken(res));
-      const closed = net.createServer();
-      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-      const port = (closed.address() as net.AddressInfo).port;
-      await new Promise<void>((resolve) => closed.close(() => resolve()));
-      const lp = lpAuth(sentinel.url, `http://127.0.0.1:${port}`, { http });
+      const lp = lpAuth(sentinel.url, `http://127.0.0.1:${REFUSED_PORT}`, { http });
       const error = await lp.clients
         .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS, method: 'POST' })
         .catch((e: unknown) => e);
@@ -397,11 +398,7 @@ describe('every failure of fetch() and the token fetch is typed', () => {
   });
 
   test('a refused connection names ECONNREFUSED, not just "fetch failed"', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const lp = lpAuth(`http://127.0.0.1:${port}`, `http://127.0.0.1:${port}`);
+    const lp = lpAuth(`http://127.0.0.1:${REFUSED_PORT}`, `http://127.0.0.1:${REFUSED_PORT}`);
     const error = await lp.clients
       .appJwt!.request({ service: 'accountConfigReadOnly', path: SKILLS })
       .catch((e: unknown) => e);
