@@ -5,6 +5,7 @@ import {
   admittedConsumer,
   bearerPartsOf,
   putLpContext,
+  lpContextOf,
   requireLpContext,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
@@ -49,7 +50,8 @@ export function optionalConsumer(options: ConsumerGuardOptions = {}): RequestHan
 }
 
 const EXPRESS: ConsumerGuardBinding<Request> = {
-  partsOf: (req) => bearerPartsOf(req, { query: () => req.query, body: req.body, cookies: req.cookies }),
+  partsOf: (req) =>
+    bearerPartsOf(req, { query: () => req.query, body: () => req.body, cookies: () => req.cookies }),
 };
 
 /**
@@ -60,7 +62,7 @@ function consumerGuard(guard: ConsumerGuard<Request>): RequestHandler {
   return (req, _res, next) => {
     let admitted: LpRequestContext | Promise<LpRequestContext>;
     try {
-      admitted = guard.admitNow(req, req.lp);
+      admitted = guard.admitNow(req, lpContextOf(req));
     } catch (error) {
       next(error);
       return;

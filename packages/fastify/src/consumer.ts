@@ -51,9 +51,9 @@ export const FASTIFY: ConsumerGuardBinding<FastifyRequest> = {
   partsOf: (request) =>
     bearerPartsOf(request.raw, {
       query: () => request.query,
-      body: request.body,
+      body: () => request.body,
       // Set by @fastify/cookie when the app uses it; otherwise the verifier reads the Cookie header.
-      cookies: (request as { cookies?: unknown }).cookies,
+      cookies: () => (request as { cookies?: unknown }).cookies,
     }),
 };
 

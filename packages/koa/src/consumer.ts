@@ -51,7 +51,7 @@ export function optionalConsumer(options: ConsumerGuardOptions = {}): Middleware
 const KOA: ConsumerGuardBinding<Context> = {
   // Koa parses no cookies into an object: the core reads the Cookie header (and refuses a repeated one).
   partsOf: (ctx) =>
-    bearerPartsOf(ctx.req, { query: () => ctx.query, body: (ctx.request as { body?: unknown }).body }),
+    bearerPartsOf(ctx.req, { query: () => ctx.query, body: () => (ctx.request as { body?: unknown }).body }),
 };
 
 /**

@@ -272,21 +272,27 @@ export interface NodeRequestLike {
   url?: string | undefined;
 }
 
-/** What the framework parsed of a request, for {@link bearerPartsOf}. */
+/**
+ * What the framework parsed of a request, for {@link bearerPartsOf}: each a function, called only
+ * when the extraction needs it. On Express every property read of a request misses V8's inline
+ * cache (its requests get a new hidden class each), ~2,500 instructions a read, and Express's and
+ * Koa's `query` are getters that parse the URL again on every read.
+ */
 export interface ParsedRequestParts {
-  /**
-   * The parsed query, read only when the request's URL has a query string: Express's and Koa's
-   * `query` are getters that parse the URL again on every read.
-   */
+  /** The parsed query; called only when the request's URL has a query string. */
   query?: () => unknown;
-  body?: unknown;
-  cookies?: unknown;
+  /** The parsed body; called only for a form-encoded request that is not a GET. */
+  body?: () => unknown;
+  /** The parsed cookies; called only when the verifier takes the token from a cookie. */
+  cookies?: () => unknown;
 }
 
 /**
  * {@link BearerRequestParts} of a Node request, with what the framework parsed (query, body,
  * cookies). Node keeps only the first of repeated `Authorization` headers; RFC 6750 wants a
- * request with two tokens refused, so they are counted from the raw headers.
+ * request with two tokens refused, so they are counted from the raw headers. The request is read
+ * now for `Authorization`, the method and the URL; its other headers, body and cookies only when
+ * the extraction asks (a form body is never read on GET; cookies only with a cookie location).
  */
 export function bearerPartsOf(req: NodeRequestLike, parsed: ParsedRequestParts = {}): BearerRequestParts {
   const raw = req.rawHeaders;
@@ -300,21 +306,64 @@ export function bearerPartsOf(req: NodeRequestLike, parsed: ParsedRequestParts =
     else if (typeof authorization === 'string') authorization = [authorization, value];
     else authorization.push(value);
   }
-  const { headers } = req;
-  // Only the headers a token can travel in or depends on: copying every header cost each request
-  // an object as large as its header list.
-  const parts: BearerRequestParts = {
-    headers: { authorization, cookie: headers.cookie, 'content-type': headers['content-type'] },
-  };
+  let query: Record<string, unknown> | undefined;
   const url = req.url;
   if (parsed.query && (url === undefined || url.includes('?'))) {
-    const query = parsed.query();
-    if (query && typeof query === 'object') parts.query = query as Record<string, unknown>;
+    const value = parsed.query();
+    if (value && typeof value === 'object') query = value as Record<string, unknown>;
   }
-  if (parsed.body !== undefined) parts.body = parsed.body;
-  if (req.method !== undefined) parts.method = req.method;
-  if (parsed.cookies && typeof parsed.cookies === 'object') {
-    parts.cookies = parsed.cookies as Record<string, string | undefined>;
+  return new NodeBearerParts(req, authorization, req.method, query, parsed);
+}
+
+/**
+ * The headers a token can travel in or depends on, read from the request when asked: copying every
+ * header cost each request an object as large as its header list.
+ */
+class NodeBearerHeaders {
+  readonly authorization: string | string[] | undefined;
+  readonly #req: NodeRequestLike;
+
+  constructor(req: NodeRequestLike, authorization: string | string[] | undefined) {
+    this.#req = req;
+    this.authorization = authorization;
   }
-  return parts;
+
+  get cookie(): string | string[] | undefined {
+    return this.#req.headers.cookie;
+  }
+
+  get 'content-type'(): string | string[] | undefined {
+    return this.#req.headers['content-type'];
+  }
+}
+
+class NodeBearerParts implements BearerRequestParts {
+  readonly headers: BearerRequestParts['headers'];
+  readonly method: string | undefined;
+  readonly query: Record<string, unknown> | undefined;
+  readonly #parsed: ParsedRequestParts;
+
+  constructor(
+    req: NodeRequestLike,
+    authorization: string | string[] | undefined,
+    method: string | undefined,
+    query: Record<string, unknown> | undefined,
+    parsed: ParsedRequestParts,
+  ) {
+    this.headers = new NodeBearerHeaders(req, authorization) as unknown as BearerRequestParts['headers'];
+    this.method = method;
+    this.query = query;
+    this.#parsed = parsed;
+  }
+
+  get body(): unknown {
+    return this.#parsed.body?.();
+  }
+
+  get cookies(): Record<string, string | undefined> | undefined {
+    const cookies = this.#parsed.cookies?.();
+    return cookies && typeof cookies === 'object'
+      ? (cookies as Record<string, string | undefined>)
+      : undefined;
+  }
 }

@@ -14,6 +14,7 @@ export {
   isLpAuth,
   lpRequestContext,
   putLpContext,
+  lpContextOf,
   requireLpContext,
   type LpRequestContext,
 } from './context.js';

@@ -85,9 +85,8 @@ export function extractBearerToken(
     found.push(...tokenValues(form.access_token));
   }
   if (locations.cookie) {
-    const cookie = request.cookies
-      ? request.cookies[locations.cookie]
-      : readCookie(request.headers.cookie, locations.cookie);
+    const cookies = request.cookies;
+    const cookie = cookies ? cookies[locations.cookie] : readCookie(request.headers.cookie, locations.cookie);
     if (cookie !== undefined && cookie !== '') found.push(cookie);
   }
   if (found.length > 1) {
