@@ -13,6 +13,7 @@ import {
   assertConsumer,
   bearerPartsOf,
   putLpContext,
+  lpContextOf,
   type ConsumerGuardBinding,
   type ConsumerGuardOptions as CoreConsumerGuardOptions,
   type LpRequestContext,
@@ -34,8 +35,8 @@ const NEST: ConsumerGuardBinding<LpPlatformRequest> = {
   partsOf: (request) =>
     bearerPartsOf(nodeRequestOf(request), {
       query: () => request.query,
-      body: request.body,
-      cookies: request.cookies,
+      body: () => request.body,
+      cookies: () => request.cookies,
     }),
 };
 
@@ -70,6 +71,8 @@ export class ConsumerGuard implements CanActivate {
   readonly #required: CoreConsumerGuard<LpPlatformRequest>;
   readonly #optional: CoreConsumerGuard<LpPlatformRequest>;
   readonly #ownOptions: boolean;
+  /** Handler → controller → its rules (see {@link #routeOf}). */
+  readonly #routes = new WeakMap<object, WeakMap<object, RouteRules>>();
 
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {
     const options = this.ownOptions();
@@ -120,18 +123,37 @@ export class ConsumerGuard implements CanActivate {
     return mixin(ConfiguredConsumerGuard);
   }
 
+  /**
+   * What the route's decorators ask of this guard, read once per handler (and class: a handler
+   * inherited by two controllers is read for each). Decorators run when a class is defined, so
+   * the metadata a request meets is the one its first request met; reading it on every request
+   * (four metadata lookups and a merged array) cost more than the rest of a cached token's check.
+   */
+  #routeOf(handler: object, controller: object): RouteRules {
+    let byController = this.#routes.get(handler);
+    let rules = byController?.get(controller);
+    if (rules === undefined) {
+      const targets = [handler as () => unknown, controller as Type];
+      rules = {
+        access: this.reflector.getAllAndOverride<ConsumerAccess | undefined>(LP_CONSUMER_ACCESS, targets),
+        checks: this.reflector.getAllAndMerge<ConsumerPredicate[]>(LP_CONSUMER_CHECKS, targets),
+      };
+      if (byController === undefined) this.#routes.set(handler, (byController = new WeakMap()));
+      byController.set(controller, rules);
+    }
+    return rules;
+  }
+
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     // Fail closed: this guard cannot read a token from a WebSocket or RPC message.
     if (context.getType() !== 'http') return false;
-    const targets = [context.getHandler(), context.getClass()];
-    const access = this.reflector.getAllAndOverride<ConsumerAccess | undefined>(LP_CONSUMER_ACCESS, targets);
+    const { access, checks } = this.#routeOf(context.getHandler(), context.getClass());
     if (access === 'public') return true;
-    const checks = this.reflector.getAllAndMerge<ConsumerPredicate[]>(LP_CONSUMER_CHECKS, targets);
 
     const request = context.switchToHttp().getRequest<LpPlatformRequest>();
     const raw = nodeRequestOf(request);
     const guard = access === 'optional' ? this.#optional : this.#required;
-    let lp: LpRequestContext | undefined = raw.lp;
+    let lp: LpRequestContext | undefined = lpContextOf(raw);
     // A route guarded twice (the global guard and a route's claim decorators) verifies its token
     // once: a consumer the same verifier admitted is kept, unless this guard has options of its own.
     if (this.#ownOptions || !lp?.consumer || lp.verifier !== guard.verifierFor(lp.auth)) {
@@ -150,8 +172,14 @@ export class ConsumerGuard implements CanActivate {
   }
 }
 
+/** A route's `@Public()` / `@OptionalConsumer()` and its claim checks, class and handler merged. */
+interface RouteRules {
+  readonly access: ConsumerAccess | undefined;
+  readonly checks: readonly ConsumerPredicate[];
+}
+
 /** Applies the route's claim checks to the admitted consumer (403 `claim_check_failed` on a miss). */
-function checked(lp: LpRequestContext, checks: ConsumerPredicate[]): true {
+function checked(lp: LpRequestContext, checks: readonly ConsumerPredicate[]): true {
   for (const check of checks) assertConsumer(lp.consumer, lp.verifier, check);
   return true;
 }

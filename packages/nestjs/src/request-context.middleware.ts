@@ -25,10 +25,20 @@ export class LpRequestContextMiddleware implements NestMiddleware<LpNodeRequest,
     @Optional() @Inject(LP_APP_AUTHORIZATION_WEB) private readonly web: AppAuthorizationWeb | null,
   ) {}
 
-  async use(req: LpNodeRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+  use(req: LpNodeRequest, res: ServerResponse, next: (error?: unknown) => void): void | Promise<void> {
     putLpContext(req, this.context);
+    // Without login routes nothing waits: no promise per request (Nest awaits what `use` returns).
     if (!this.web) return next();
-    const outcome = await this.web.handle({
+    return this.#served(this.web, req, res, next);
+  }
+
+  async #served(
+    web: AppAuthorizationWeb,
+    req: LpNodeRequest,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): Promise<void> {
+    const outcome = await web.handle({
       method: req.method ?? 'GET',
       // Express's router and Fastify's middleware runner may strip a mount path from `url`.
       url: req.originalUrl ?? req.url ?? '/',

@@ -96,10 +96,25 @@ class HealthController {
   }
 }
 
+/** One handler, inherited by a public controller and a guarded one: the same function, two rules. */
+abstract class ShelfController {
+  @Get()
+  items(@Consumer('sub') sub: string | undefined) {
+    return { sub: sub ?? null };
+  }
+}
+
+@Public()
+@Controller('open-shelf')
+class OpenShelfController extends ShelfController {}
+
+@Controller('closed-shelf')
+class ClosedShelfController extends ShelfController {}
+
 function globallyGuarded(): DynamicModule {
   @Module({
     imports: [LpAuthModule.forRoot({ ...lpOptions(), isGlobal: true })],
-    controllers: [OrdersController, HealthController],
+    controllers: [OrdersController, HealthController, OpenShelfController, ClosedShelfController],
     providers: [{ provide: APP_GUARD, useClass: ConsumerGuard }],
   })
   class AppModule {}
@@ -139,6 +154,23 @@ describe.each(PLATFORMS)('ConsumerGuard as APP_GUARD (%s)', (platform) => {
     // Public means not read at all: even a valid token puts no consumer on the request.
     const token = await idp.issue({ claims: { sub: 'c-2' } });
     expect(await getJson(`${served.url}/orders/catalog`, token)).toMatchObject({ body: { consumer: null } });
+  });
+
+  test('a handler inherited by a public and a guarded controller follows each controller, request after request', async () => {
+    const token = await idp.issue({ claims: { sub: 'c-shelf' } });
+    for (let round = 0; round < 2; round++) {
+      expect(await getJson(`${served.url}/open-shelf`)).toMatchObject({ status: 200, body: { sub: null } });
+      expect(await getJson(`${served.url}/closed-shelf`)).toMatchObject({
+        status: 401,
+        body: { code: 'token_missing' },
+      });
+      expect(await getJson(`${served.url}/closed-shelf`, token)).toMatchObject({
+        status: 200,
+        body: { sub: 'c-shelf' },
+      });
+      // Public means not read: the same token on the open shelf puts no consumer on the request.
+      expect(await getJson(`${served.url}/open-shelf`, token)).toMatchObject({ body: { sub: null } });
+    }
   });
 
   test("@OptionalConsumer() on a handler wins over its controller's @Public(), and still refuses a bad token", async () => {
