@@ -30,6 +30,8 @@ import {
   type Variant,
 } from './routes/spec.js';
 
+/** With `COUNT_ROUTE_KEEP=1`, the dumps stay on disk for `callgrind_annotate --inclusive=yes`. */
+const keep = process.env.COUNT_ROUTE_KEEP === '1';
 const SERVE = fileURLToPath(new URL('./routes/serve.js', import.meta.url));
 const [framework = 'express', list = 'noop,ours', warm = '4000', counted = '3000', distinct] =
   process.argv.slice(2);
@@ -99,9 +101,10 @@ async function countVariant(spec: ServerSpec, warmUp: string[], counted: string[
     if (!dump) throw new Error(`no callgrind dump in ${dir}`);
     const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'));
     if (!total) throw new Error(`no instruction total in ${dump}`);
+    if (keep) console.log(`${spec.framework} ${spec.variant}: callgrind dump kept in ${join(dir, dump)}`);
     return Number(total[1]) / counted.length;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
