@@ -158,3 +158,57 @@ describe('ConsumerGuard.admitNow(): the same turn for a cached token', () => {
     verifier.close();
   });
 });
+
+describe('the Authorization header of a hot token', () => {
+  /** What `extract` makes of a request: the token, or the refusal's code. */
+  function extracted(verifier: ReturnType<typeof createConsumerVerifier>, parts: BearerRequestParts): string {
+    try {
+      return `token ${verifier.extract(parts) ?? '(none)'}`;
+    } catch (error) {
+      return `refused ${(error as { code?: string }).code}`;
+    }
+  }
+
+  test('reads as it does for a token never seen, in every spelling, alone or beside another token', async () => {
+    const token = await sign(claims({ sub: 'hot-header' }), key);
+    const warm = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey });
+    const cold = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey });
+    await makeHot((t) => warm.verify(t), token);
+    const headers = [
+      `Bearer ${token}`,
+      `bearer ${token}`,
+      `BEARER ${token}`,
+      `Bearer  ${token}`,
+      `Bearer ${token} `,
+      ` Bearer ${token}`,
+      `Bearer\t${token}`,
+      `Bearer ${token}=`,
+      `Bearer ${token},${token}`,
+      `Bearer ${token} ${token}`,
+      `Bearer ${token}\u0000`,
+      `Bearer ${token.slice(0, -1)}`,
+      `Bearer ${token}x`,
+      `Basic ${token}`,
+      `Bearer`,
+    ];
+    const requests: BearerRequestParts[] = [
+      ...headers.map((authorization) => ({ headers: { authorization } })),
+      { headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } },
+      { headers: { authorization: `Bearer ${token}` }, query: { access_token: token } },
+      {
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        method: 'POST',
+        body: { access_token: token },
+      },
+    ];
+    const seen = requests.map((parts) => extracted(warm, parts));
+    expect(seen).toEqual(requests.map((parts) => extracted(cold, parts)));
+    // The cases above do reach both outcomes, the hot token among them.
+    expect(seen[0]).toBe(`token ${token}`);
+    expect(seen).toContain('refused malformed_authorization');
+    expect(seen).toContain('refused multiple_tokens');
+    expect(seen).toContain('refused token_location_not_allowed');
+    warm.close();
+    cold.close();
+  });
+});

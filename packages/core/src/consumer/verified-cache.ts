@@ -91,7 +91,7 @@ export class VerifiedTokenCache {
   get(token: string, nowMs: number, toleranceMs: number): ConsumerIdentity | undefined {
     if (nowMs >= this.#nextSweepAt) this.#sweep(nowMs, toleranceMs);
     if (this.#entries.size === 0) return undefined;
-    const tail = token.length > HOT_TAIL ? token.slice(-HOT_TAIL) : token;
+    const tail = tailOf(token);
     let hot = this.#hot.get(tail);
     if (hot !== undefined && hot.token !== token) hot = undefined;
     const lookup = hot?.lookup ?? this.#digestOf(token);
@@ -121,6 +121,16 @@ export class VerifiedTokenCache {
       hot.identity = identityWithToken(entry.claims, entry, hot.token);
     }
     return hot.identity;
+  }
+
+  /**
+   * Whether `token` is exactly one of the tokens hit lately: a token that passed every check once,
+   * so its syntax needs no second look (see `extractBearerToken`). Says nothing about whether it
+   * is still good: `get` decides that.
+   */
+  isRecent(token: string): boolean {
+    const hot = this.#hot.get(tailOf(token));
+    return hot !== undefined && hot.token === token;
   }
 
   set(
@@ -163,6 +173,11 @@ export class VerifiedTokenCache {
     this.#hot.clear();
     this.#missed = undefined;
   }
+}
+
+/** The key of a token in the hot map: its last {@link HOT_TAIL} characters. */
+function tailOf(token: string): string {
+  return token.length > HOT_TAIL ? token.slice(-HOT_TAIL) : token;
 }
 
 function ended(entry: Entry, nowMs: number, toleranceMs: number): boolean {

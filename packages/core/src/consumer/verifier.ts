@@ -88,6 +88,8 @@ export class ConsumerVerifier {
   readonly #challenge: BearerChallengeOptions;
   readonly #logger: Logger;
   #closed = false;
+  /** Whether the cache saw `token` pass lately (see `extractBearerToken`). */
+  readonly #verifiedBefore = (token: string): boolean => this.#cache.isRecent(token);
 
   constructor(options: ResolvedConsumerOptions, runtime: ConsumerVerifierRuntime = {}) {
     this.options = options;
@@ -128,7 +130,7 @@ export class ConsumerVerifier {
    */
   extract(request: BearerRequestParts): string | undefined {
     try {
-      return extractBearerToken(request, this.options.tokenLocations);
+      return extractBearerToken(request, this.options.tokenLocations, this.#verifiedBefore);
     } catch (error) {
       throw this.#rejected(error);
     }
