@@ -26,16 +26,21 @@ async function makeHot(verify: (token: string) => Promise<unknown>, token: strin
   for (let i = 0; i < 3; i++) await verify(token);
 }
 
+/** A verifier with no clock tolerance whose clock is `clock.now`, moved by the test. */
+function clockedVerifier(clock: { now: number }) {
+  return createConsumerVerifier(
+    { issuer: ISSUER, key: key.publicKey, clockToleranceMs: 0 },
+    { now: () => clock.now },
+  );
+}
+
 describe('tokens on the cache fast path', () => {
   test('a hot token is refused once it expires', async () => {
-    let now = Date.now();
-    const verifier = createConsumerVerifier(
-      { issuer: ISSUER, key: key.publicKey, clockToleranceMs: 0 },
-      { now: () => now },
-    );
-    const token = await sign(claims({ exp: Math.floor(now / 1000) + 60 }), key);
+    const clock = { now: Date.now() };
+    const verifier = clockedVerifier(clock);
+    const token = await sign(claims({ exp: Math.floor(clock.now / 1000) + 60 }), key);
     await makeHot((t) => verifier.verify(t), token);
-    now += 61_000;
+    clock.now += 61_000;
     await expectRejected(verifier.verify(token), 'token_expired');
     verifier.close();
   });
@@ -99,12 +104,9 @@ function codeThrownBy(run: () => unknown): string | undefined {
 
 describe('verifyCached(): a cached token answered without waiting', () => {
   test('undefined until the token is verified, then what verify() answers; undefined once expired', async () => {
-    let now = Date.now();
-    const verifier = createConsumerVerifier(
-      { issuer: ISSUER, key: key.publicKey, clockToleranceMs: 0 },
-      { now: () => now },
-    );
-    const token = await sign(claims({ sub: 'cached', exp: Math.floor(now / 1000) + 60 }), key);
+    const clock = { now: Date.now() };
+    const verifier = clockedVerifier(clock);
+    const token = await sign(claims({ sub: 'cached', exp: Math.floor(clock.now / 1000) + 60 }), key);
     expect(verifier.verifyCached(token)).toBeUndefined();
     const verified = await verifier.verify(token);
     const cached = verifier.verifyCached(token);
@@ -115,7 +117,7 @@ describe('verifyCached(): a cached token answered without waiting', () => {
     expect(
       verifier.verifyCached(tamperPayload(token, (payload) => (payload.sub = 'mallory'))),
     ).toBeUndefined();
-    now += 61_000;
+    clock.now += 61_000;
     expect(verifier.verifyCached(token)).toBeUndefined();
     await expectRejected(verifier.verify(token), 'token_expired');
     verifier.close();
@@ -162,11 +164,9 @@ describe('ConsumerGuard.admitNow(): the same turn for a cached token', () => {
 describe('the Authorization header of a hot token', () => {
   /** What `extract` makes of a request: the token, or the refusal's code. */
   function extracted(verifier: ReturnType<typeof createConsumerVerifier>, parts: BearerRequestParts): string {
-    try {
-      return `token ${verifier.extract(parts) ?? '(none)'}`;
-    } catch (error) {
-      return `refused ${(error as { code?: string }).code}`;
-    }
+    let result = 'threw without a code';
+    const code = codeThrownBy(() => (result = `token ${verifier.extract(parts) ?? '(none)'}`));
+    return code === undefined ? result : `refused ${code}`;
   }
 
   test('reads as it does for a token never seen, in every spelling, alone or beside another token', async () => {
