@@ -115,6 +115,10 @@ export function putLpContext(req: { lp?: LpRequestContext | undefined }, context
  * Express request (see there).
  */
 export function lpContextOf(req: { lp?: LpRequestContext | undefined }): LpRequestContext | undefined {
+  // A context put through this copy's accessor is found without the prototype (on Express,
+  // `Object.getPrototypeOf` of a request goes to V8's runtime).
+  const put = accessorContexts.get(req);
+  if (put !== undefined) return put;
   const prototype = Object.getPrototypeOf(req) as object | null;
   return prototype !== null && preparedPrototypes.get(prototype) === true
     ? accessorContexts.get(req)
