@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { ConsumerGuard, createConsumerVerifier, type BearerRequestParts } from './core.js';
+import {
+  ConsumerGuard,
+  consumerIdentity,
+  createConsumerVerifier,
+  type BearerRequestParts,
+  type LpRequestContext,
+} from './core.js';
+import { importPublicKey } from '../src/consumer/keys.js';
+import { StaticKeySource } from '../src/consumer/remote-key-set.js';
+import { VerifiedTokenCache } from '../src/consumer/verified-cache.js';
 import {
   ISSUER,
   claims,
@@ -73,6 +82,21 @@ describe('tokens on the cache fast path', () => {
     verifier.close();
   });
 
+  test('a token that ends like a hot one and is as long is checked, and refused', async () => {
+    const verifier = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey });
+    const token = await sign(claims({ sub: 'alice' }), key);
+    await makeHot((t) => verifier.verify(t), token);
+    // Same length, same signature: the hot map finds the hot token under the same key, and only
+    // the whole comparison (then the digest and the signature check) tells them apart.
+    const forged = tamperPayload(token, (payload) => (payload.sub = 'malic'));
+    expect(forged.length).toBe(token.length);
+    expect(forged.slice(-43)).toBe(token.slice(-43));
+    await expectRejected(verifier.verify(forged), 'signature_invalid');
+    expect(verifier.verifyCached(forged)).toBeUndefined();
+    expect((await verifier.verify(token)).sub).toBe('alice');
+    verifier.close();
+  });
+
   test('clearing the cache clears the fast path too: the next call checks the signature again', async () => {
     let checks = 0;
     const verifier = createConsumerVerifier({
@@ -101,6 +125,37 @@ function codeThrownBy(run: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+describe('two cached tokens that end the same', () => {
+  test('take turns in the hot map, and each is answered with its own identity', () => {
+    // Verified tokens cannot be made to share an end, so the cache is filled by hand here: both
+    // tokens are as long as each other and share their last 64 characters.
+    const end = 'x'.repeat(64);
+    const first = `a.${'A'.repeat(800)}.${end}`;
+    const second = `a.${'B'.repeat(800)}.${end}`;
+    const verificationKey = importPublicKey(key.publicKey);
+    const source = new StaticKeySource([verificationKey]);
+    const cache = new VerifiedTokenCache(10);
+    const expiresAt = Date.now() + 60_000;
+    const identity = (sub: string, token: string) =>
+      consumerIdentity({ iss: ISSUER, sub, exp: Math.floor(expiresAt / 1000) }, token);
+    cache.set(first, identity('first', first), verificationKey, source, expiresAt);
+    cache.set(second, identity('second', second), verificationKey, source, expiresAt);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      for (const token of [first, second, second, first]) {
+        const hit = cache.get(token, Date.now(), 0);
+        seen.push(`${hit?.sub}:${hit?.token === token}:${cache.isRecent(token)}`);
+      }
+    }
+    expect(new Set(seen)).toEqual(new Set(['first:true:true', 'second:true:true']));
+    expect(seen.filter((entry) => entry.startsWith('first'))).toHaveLength(8);
+    // Neither stands for a third token with that end, whether or not it is as long.
+    expect(cache.get(`a.${'C'.repeat(800)}.${end}`, Date.now(), 0)).toBeUndefined();
+    expect(cache.get(`a.${'C'.repeat(801)}.${end}`, Date.now(), 0)).toBeUndefined();
+    expect(cache.isRecent(`a.${'C'.repeat(800)}.${end}`)).toBe(false);
+  });
+});
 
 describe('verifyCached(): a cached token answered without waiting', () => {
   test('undefined until the token is verified, then what verify() answers; undefined once expired', async () => {
@@ -157,6 +212,37 @@ describe('ConsumerGuard.admitNow(): the same turn for a cached token', () => {
       'malformed_authorization',
     );
     await expect(guard.admitNow({ headers: {} }, undefined)).rejects.toMatchObject({ code: 'token_missing' });
+    verifier.close();
+  });
+
+  test("a repeated token's context is made from each request's own context, with its own consumer", async () => {
+    const verifier = createConsumerVerifier({ issuer: ISSUER, key: key.publicKey });
+    const guard = new ConsumerGuard<Req>(true, { verifier }, binding);
+    const alice = { headers: { authorization: `Bearer ${await sign(claims({ sub: 'alice' }), key)}` } };
+    const bob = { headers: { authorization: `Bearer ${await sign(claims({ sub: 'bob' }), key)}` } };
+    const shared = Object.freeze({ clients: {} }) as unknown as LpRequestContext;
+    // A context of its own per request, as a logged-in user's is.
+    const withUser = (id: string) =>
+      Object.freeze({ ...shared, user: { id } }) as unknown as LpRequestContext;
+    await guard.admitNow(alice, shared);
+    await guard.admitNow(bob, shared);
+    const seen: string[] = [];
+    for (const [request, context] of [
+      [alice, shared],
+      [alice, withUser('u1')],
+      [bob, withUser('u2')],
+      [alice, shared],
+      [bob, shared],
+      [alice, withUser('u3')],
+    ] as const) {
+      const admitted = guard.admitNow(request, context) as LpRequestContext;
+      expect(Object.isFrozen(admitted)).toBe(true);
+      expect(admitted.clients).toBe(shared.clients);
+      expect(admitted.verifier).toBe(verifier);
+      seen.push(`${admitted.consumer?.sub}@${admitted.user?.id ?? 'nobody'}`);
+    }
+    expect(seen).toEqual(['alice@nobody', 'alice@u1', 'bob@u2', 'alice@nobody', 'bob@nobody', 'alice@u3']);
+    expect(shared).not.toHaveProperty('consumer');
     verifier.close();
   });
 });

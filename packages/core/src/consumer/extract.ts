@@ -54,15 +54,17 @@ export function extractBearerToken(
   locations: TokenLocations = {},
   verifiedBefore?: (token: string) => boolean,
 ): string | undefined {
-  const found: string[] = [];
+  // The first token found and how many were: no array per request (the common case is one).
+  let token: string | undefined;
+  let count = 0;
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string') {
-    const token = bearerOf(authorization, verifiedBefore);
-    if (token !== undefined) found.push(token);
+    token = bearerOf(authorization, verifiedBefore);
+    if (token !== undefined) count = 1;
   } else if (authorization !== undefined) {
     for (const value of authorization) {
-      const token = bearerOf(value, verifiedBefore);
-      if (token !== undefined) found.push(token);
+      const found = bearerOf(value, verifiedBefore);
+      if (found !== undefined && count++ === 0) token = found;
     }
   }
   const inQuery = request.query?.access_token;
@@ -73,7 +75,8 @@ export function extractBearerToken(
         'A token was sent in the query string, which this server does not accept; send it in the Authorization header.',
       );
     }
-    found.push(...tokenValues(inQuery));
+    const found = tokenValue(inQuery);
+    if (count++ === 0) token = found;
   }
   const form = formBody(request);
   if (form && form.access_token !== undefined) {
@@ -83,20 +86,21 @@ export function extractBearerToken(
         'A token was sent in the request body, which this server does not accept; send it in the Authorization header.',
       );
     }
-    found.push(...tokenValues(form.access_token));
+    const found = tokenValue(form.access_token);
+    if (count++ === 0) token = found;
   }
   if (locations.cookie) {
     const cookies = request.cookies;
     const cookie = cookies ? cookies[locations.cookie] : readCookie(request.headers.cookie, locations.cookie);
-    if (cookie !== undefined && cookie !== '') found.push(cookie);
+    if (cookie !== undefined && cookie !== '' && count++ === 0) token = cookie;
   }
-  if (found.length > 1) {
+  if (count > 1) {
     throw new ConsumerTokenError(
       'multiple_tokens',
       'The request carries more than one token; RFC 6750 allows exactly one method per request.',
     );
   }
-  return found[0];
+  return token;
 }
 
 /** The token of an `Authorization` value of the Bearer scheme; undefined for another scheme (Basic, …). */
@@ -121,7 +125,7 @@ function bearerOf(value: string, verifiedBefore?: (token: string) => boolean): s
   return match[1]!;
 }
 
-function tokenValues(value: unknown): string[] {
+function tokenValue(value: unknown): string {
   if (Array.isArray(value)) {
     throw new ConsumerTokenError('multiple_tokens', 'The request carries "access_token" more than once.');
   }
@@ -131,7 +135,7 @@ function tokenValues(value: unknown): string[] {
       'The "access_token" parameter is empty or not a string.',
     );
   }
-  return [value];
+  return value;
 }
 
 function formBody(request: BearerRequestParts): Record<string, unknown> | undefined {
