@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { AppAuthorizationError, KeySetUnavailableError, TokenRequestError } from '../errors/index.js';
 import { LpAuthEventBus } from '../support/events.js';
 import { DEFAULT_JWKS_POLICY, RemoteKeySet } from '../consumer/remote-key-set.js';
@@ -78,6 +78,8 @@ export class SentinelIdTokenVerifier {
 
   /** The payload, once a key of Sentinel's set verifies the signature and the standard claims hold. */
   async #check(idToken: string): Promise<JWTPayload> {
+    // Loaded on the first login: an app that never logs a user in never loads it.
+    const { decodeProtectedHeader, errors: joseErrors, jwtVerify } = await import('jose');
     let kid: string | undefined;
     try {
       const header = decodeProtectedHeader(idToken);

@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type { Configuration } from 'openid-client';
 import { isLoopbackHost } from '../support/url.js';
 import { sendOnce, type FetchFn } from '../http/send.js';
 
@@ -33,8 +33,10 @@ export function discoverJwksUri(
 
 async function discover(issuer: string, options: { fetch: FetchFn; timeoutMs: number }): Promise<string> {
   const url = new URL(issuer);
-  let config: oidc.Configuration;
+  let config: Configuration;
   try {
+    // Loaded on the first discovery: a verifier given its keys or its jwks_uri never loads it.
+    const oidc = await import('openid-client');
     config = await oidc.discovery(url, NO_CLIENT, undefined, undefined, {
       // Plain http only for loopback issuers (a local IdP in tests), as for every other URL option.
       execute: url.protocol === 'http:' && isLoopbackHost(url.hostname) ? [oidc.allowInsecureRequests] : [],

@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { compactDecrypt, decodeProtectedHeader } from 'jose';
 import { isStrictBase64url } from './compact.js';
 import { ConsumerTokenError } from '../errors/index.js';
 
@@ -33,6 +32,8 @@ export async function decryptNestedJwt(jwe: string, key: KeyObject | undefined):
       'The encrypted token is not made of canonical base64url segments.',
     );
   }
+  // Loaded on the first encrypted token: a server whose consumers send signed tokens never loads it.
+  const { compactDecrypt, decodeProtectedHeader } = await import('jose');
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(jwe);
