@@ -119,10 +119,9 @@ export function lpContextOf(req: { lp?: LpRequestContext | undefined }): LpReque
   // `Object.getPrototypeOf` of a request goes to V8's runtime).
   const put = accessorContexts.get(req);
   if (put !== undefined) return put;
+  // Not put through the accessor: undefined under this copy's accessor, else what `req.lp` holds.
   const prototype = Object.getPrototypeOf(req) as object | null;
-  return prototype !== null && preparedPrototypes.get(prototype) === true
-    ? accessorContexts.get(req)
-    : req.lp;
+  return prototype !== null && preparedPrototypes.get(prototype) === true ? undefined : req.lp;
 }
 
 /** Puts the `lp` accessor on `prototype`'s chain where it belongs; whether this copy of the core did. */
