@@ -90,7 +90,7 @@ describe('tokens on the cache fast path', () => {
     // the whole comparison (then the digest and the signature check) tells them apart.
     const forged = tamperPayload(token, (payload) => (payload.sub = 'malic'));
     expect(forged.length).toBe(token.length);
-    expect(forged.slice(-43)).toBe(token.slice(-43));
+    expect(forged.split('.')[2]).toBe(token.split('.')[2]);
     await expectRejected(verifier.verify(forged), 'signature_invalid');
     expect(verifier.verifyCached(forged)).toBeUndefined();
     expect((await verifier.verify(token)).sub).toBe('alice');

@@ -56,9 +56,9 @@ const SWEEP_INTERVAL_MS = 60_000;
  * payload), stands for another. UTF-8, not latin1: latin1 drops the high byte of characters above
  * U+00FF, so a non-ASCII forgery could digest like an ASCII token; in UTF-8 every non-ASCII
  * character yields bytes above 0x7F, which a verified token (base64url and dots) never has.
- * Cost: about 7× the former lookup by the last 43 characters and full comparison, a few µs per
- * hit for ~1,000 characters on a busy machine (tools/bench/notes.md): what a cache holding no token
- * pays, still a small fraction of the signature check it saves.
+ * Cost: a few µs for ~1,000 characters on a busy machine (tools/bench/notes.md), paid by a token
+ * that is not among the {@link HOT_TOKENS} (those skip it): what a cache holding no token pays,
+ * still a small fraction of the signature check it saves.
  */
 const digestOf = (token: string): string => hash('sha256', token, 'binary');
 
